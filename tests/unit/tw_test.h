@@ -20,13 +20,13 @@ static struct tw_test_entry tw_tests_[1024];
 static int tw_ntests_;
 static int tw_test_failed_;   /* checks failed in the current test */
 
-#define TW_TEST(name)                                                     \
-  static void tw_test_##name(void);                                       \
-  __attribute__((constructor)) static void tw_register_##name(void) {     \
-    tw_tests_[tw_ntests_].name = #name;                                   \
-    tw_tests_[tw_ntests_++].fn = tw_test_##name;                          \
+#define TW_TEST(tname)                                                    \
+  static void tw_test_##tname(void);                                      \
+  __attribute__((constructor)) static void tw_register_##tname(void) {    \
+    tw_tests_[tw_ntests_].name = #tname;                                  \
+    tw_tests_[tw_ntests_++].fn = tw_test_##tname;                         \
   }                                                                       \
-  static void tw_test_##name(void)
+  static void tw_test_##tname(void)
 
 #define TW_CHECK(cond)                                                    \
   do {                                                                    \
