@@ -132,6 +132,37 @@ int tw_transform_dimension(const tw_transform *t, const tw_match *m, size_t i,
                            const char **name, const char **val, size_t *vlen);
 
 /* ------------------------------------------------------------------ */
+/* Filter sets: many patterns, one pass over each event (src/engine/)  */
+/* ------------------------------------------------------------------ */
+
+typedef struct tw_filter_set tw_filter_set;
+typedef struct tw_filter_scratch tw_filter_scratch;
+
+/* Build a set from n compiled patterns (borrowed: they must outlive the
+ * set). All JSON patterns share one scan of each event; an exact literal
+ * prefilter skips the JSON work for events that cannot match (results are
+ * always identical to tw_pattern_match of each pattern alone). */
+int tw_filter_set_new(const tw_pattern *const *patterns, size_t n, tw_filter_set **out,
+                      tw_error *err);
+void tw_filter_set_free(tw_filter_set *fs);
+size_t tw_filter_set_count(const tw_filter_set *fs);
+
+/* Per-thread scratch for tw_filter_set_eval. */
+int tw_filter_scratch_new(const tw_filter_set *fs, tw_filter_scratch **out);
+void tw_filter_scratch_free(tw_filter_scratch *s);
+
+/* Evaluate every pattern of the set against one message: matched[i] is set
+ * to 1 or 0 for pattern i. Returns TW_OK or TW_ENOMEM. */
+int tw_filter_set_eval(const tw_filter_set *fs, const char *msg, size_t len,
+                       tw_filter_scratch *s, unsigned char *matched);
+
+/* The tw_match holding pattern i's extracted values after the last
+ * tw_filter_set_eval that matched it (for metric transformations): call
+ * before evaluating the next message. Returns NULL on allocation failure. */
+tw_match *tw_filter_scratch_match(const tw_filter_set *fs, tw_filter_scratch *s, size_t i,
+                                  const char *msg, size_t len);
+
+/* ------------------------------------------------------------------ */
 /* Metrics (src/metrics/) and alarms (src/alarm/)                      */
 /* ------------------------------------------------------------------ */
 /* (declared below by those modules) */
@@ -207,6 +238,8 @@ typedef struct tw_alarm_result {
                                 unless changed and ActionsEnabled); they
                                 point into the alarm */
   size_t nactions;
+  const char *note;          /* static text: why the state was retained,
+                                NULL otherwise */
 } tw_alarm_result;
 
 void tw_alarm_result_clear(tw_alarm_result *r);

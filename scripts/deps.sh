@@ -11,6 +11,7 @@ PKGS=(
   libpcre2-dev                       # test-only oracle for our regex engine
   zlib1g-dev libdeflate-dev          # gzip inputs
   libyaml-dev                        # YAML configuration
+  libvectorscan-dev                  # multi-literal prefilter (src/engine/)
   valgrind jq                        # make valgrind; benchmarks
 )
 

@@ -173,13 +173,13 @@ static int value_test(tw_match *m, const tw_node *n, const tw_json_value *v) {
   return tw_value_compare(&n->value, n->op, text, len, is_num, num);
 }
 
-static int eval_node(tw_match *m, const tw_pattern *p, const tw_node *n) {
+static int eval_node(tw_match *m, const uint32_t *ids, const tw_node *n) {
   switch (n->kind) {
-  case TW_NODE_OR: return eval_node(m, p, n->left) || eval_node(m, p, n->right);
-  case TW_NODE_AND: return eval_node(m, p, n->left) && eval_node(m, p, n->right);
+  case TW_NODE_OR: return eval_node(m, ids, n->left) || eval_node(m, ids, n->right);
+  case TW_NODE_AND: return eval_node(m, ids, n->left) && eval_node(m, ids, n->right);
   default: break;
   }
-  int32_t i = m->heads[p->sels[n->sel].plan_id];
+  int32_t i = m->heads[ids[n->sel]];
   if (n->kind == TW_NODE_NOT_EXISTS)
     return i < 0;
   for (; i >= 0; i = m->vals[i].next)
@@ -189,11 +189,11 @@ static int eval_node(tw_match *m, const tw_pattern *p, const tw_node *n) {
 }
 
 /* D8: every non-wildcard selector that resolved to a scalar (last occurrence). */
-static int json_extract(tw_match *m, const tw_pattern *p) {
+static int json_extract(tw_match *m, const tw_pattern *p, const uint32_t *ids) {
   for (size_t s = 0; s < p->nsels; s++) {
-    if (p->sels[s].wildcard || m->tails[p->sels[s].plan_id] < 0)
+    if (p->sels[s].wildcard || m->tails[ids[s]] < 0)
       continue;
-    const tw_json_value *v = &m->vals[m->tails[p->sels[s].plan_id]].v;
+    const tw_json_value *v = &m->vals[m->tails[ids[s]]].v;
     if (!is_scalar(v->type))
       continue;
     const char *text;
@@ -214,9 +214,17 @@ static int match_json(const tw_pattern *p, const char *msg, size_t len, tw_match
     return TW_OK;
   if (rc)
     return rc;
-  *matched = eval_node(m, p, p->root);
-  if (*matched && extract)
-    return json_extract(m, p);
+  return tw_pattern_eval_json(p, m, p->sel_ids, extract, matched);
+}
+
+int tw_pattern_eval_json(const tw_pattern *p, tw_match *m, const uint32_t *ids, int extract,
+                         int *matched) {
+  *matched = eval_node(m, ids, p->root);
+  if (*matched && extract) {
+    m->nkv = 0;
+    m->arena.len = 0;
+    return json_extract(m, p, ids);
+  }
   return TW_OK;
 }
 

@@ -310,7 +310,16 @@ int tw_pattern_compile(const char *text, size_t len, unsigned flags, tw_pattern 
   if (!p)
     return tw_error_set(err, TW_ENOMEM, 0, "out of memory");
   p->ellipsis = -1;
-  tw_parser ps = {.src = text ? text : "", .len = len, .flags = flags, .pat = p, .err = err};
+  p->src = malloc(len + 1);
+  if (!p->src) {
+    free(p);
+    return tw_error_set(err, TW_ENOMEM, 0, "out of memory");
+  }
+  if (len)
+    memcpy(p->src, text, len);
+  p->src[len] = '\0';
+  p->src_len = len;
+  tw_parser ps = {.src = p->src, .len = len, .flags = flags, .pat = p, .err = err};
   int rc = parse_pattern(&ps);
   if (rc) {
     if (rc == TW_ENOMEM)
@@ -330,9 +339,13 @@ void tw_pattern_free(tw_pattern *p) {
   free(p->terms);
   tw_regex_free(p->regex);
   tw_node_free(p->root);
-  for (size_t i = 0; i < p->nsels; i++)
+  for (size_t i = 0; i < p->nsels; i++) {
     free(p->sels[i].text);
+    free(p->sels[i].steps);
+  }
   free(p->sels);
+  free(p->sel_ids);
+  free(p->src);
   tw_json_plan_free(p->plan);
   for (size_t i = 0; i < p->nfields; i++) {
     free(p->fields[i].name);

@@ -128,11 +128,15 @@ static int register_selector(tw_parser *ps, size_t start, const tw_json_step *st
     return TW_ENOMEM;
   s->text_len = len;
   s->wildcard = wild;
-  int rc = tw_json_plan_add(p->plan, steps, n, &s->plan_id);
+  s->steps = malloc(n * sizeof *steps);
+  int rc = s->steps ? tw_json_plan_add(p->plan, steps, n, &s->plan_id) : TW_ENOMEM;
   if (rc) {
     free(s->text);
+    free(s->steps);
     return rc;
   }
+  memcpy(s->steps, steps, n * sizeof *steps);
+  s->nsteps = n;
   *out = (uint32_t)p->nsels++;
   return TW_OK;
 }
@@ -437,5 +441,10 @@ int tw_parse_json(tw_parser *ps) {
   if (ps->pos < ps->len)
     return tw_parse_fail(ps, ps->pos, TW_ESYNTAX, "unexpected text after the closing '}'");
   lint_or_ne(ps, ps->pat->root);
+  tw_pattern *p = ps->pat;
+  if (!(p->sel_ids = malloc((p->nsels ? p->nsels : 1) * sizeof *p->sel_ids)))
+    return TW_ENOMEM;
+  for (size_t i = 0; i < p->nsels; i++)
+    p->sel_ids[i] = p->sels[i].plan_id;
   return TW_OK;
 }

@@ -106,6 +106,8 @@ typedef struct tw_selector {
   size_t text_len;
   uint32_t plan_id;  /* path id in tw_pattern.plan */
   int wildcard;      /* contains [*] or .* */
+  tw_json_step *steps; /* the path; keys point into tw_pattern.src */
+  size_t nsteps;
 } tw_selector;
 
 /* ---- space-delimited patterns ---- */
@@ -137,6 +139,8 @@ typedef struct tw_warning {
 
 struct tw_pattern {
   tw_pattern_kind kind;
+  char *src;         /* copy of the pattern text (selector keys point here) */
+  size_t src_len;
   /* TERMS */
   tw_term *terms;
   size_t nterms;
@@ -148,6 +152,7 @@ struct tw_pattern {
   tw_selector *sels;
   size_t nsels;
   tw_json_plan *plan;
+  uint32_t *sel_ids; /* sels[i].plan_id, as an array for tw_pattern_eval_json */
   /* DELIMITED */
   tw_field *fields;
   size_t nfields;
@@ -234,6 +239,17 @@ struct tw_match {
  * not valid JSON), TW_ENOMEM. */
 int tw_match_collect_json(tw_match *m, const tw_json_plan *plan, const char *msg,
                           size_t len);
+/* Evaluate a JSON pattern over values already collected in m, where
+ * ids[i] is the collection id of p->sels[i] (p->sel_ids for p's own plan,
+ * or a shared plan's ids when many filters share one scan). With extract,
+ * also fills m's extracted values on a match. */
+int tw_pattern_eval_json(const tw_pattern *p, tw_match *m, const uint32_t *ids, int extract,
+                         int *matched);
+/* Literals of which any event p can match contains at least one (when the
+ * event has no escape sequences); *n == 0 means no such requirement. The
+ * strings are borrowed from p; free *lits and *lens. (literals.c) */
+int tw_pattern_required_literals(const tw_pattern *p, const char ***lits, size_t **lens,
+                                 size_t *n);
 /* Text of a JSON scalar for comparisons: strings unescaped (into scratch),
  * numbers/literals as written. Returns TW_OK or TW_ENOMEM/TW_ESYNTAX. */
 int tw_match_json_text(tw_buf *scratch, const tw_json_value *v, const char **text,

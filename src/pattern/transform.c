@@ -64,8 +64,10 @@ static int compile_json_ref(tw_transform *t, const char *tok, tw_ref *r, const c
     rc = tw_error_set(&perr, TW_EINVAL, 0, "wildcard selectors cannot be used");
   if (!rc)
     r->plan_id = tmp.sels[sel].plan_id;
-  for (size_t i = 0; i < tmp.nsels; i++)
+  for (size_t i = 0; i < tmp.nsels; i++) {
     free(tmp.sels[i].text);
+    free(tmp.sels[i].steps);
+  }
   free(tmp.sels);
   for (size_t i = 0; i < tmp.nwarnings; i++)
     free(tmp.warnings[i].text);
