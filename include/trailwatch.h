@@ -426,7 +426,11 @@ typedef struct tw_metric_datapoint {
  * values (may be NULL) receives nperiods*nstats numbers, period-major
  * (values[k*nstats + j]), NaN when the period has no data or the
  * statistic is unavailable (percentiles with negative values or spread
- * statistic sets). An unknown metric gives all-NaN, not an error. */
+ * statistic sets). Periods starting at or after end_ms are empty. A bucket
+ * counts in the period holding its start (so minute data seen through a
+ * sub-minute period lands in the sub-period holding its minute's start).
+ * Times must lie within +-2^53 ms. An unknown metric gives all-NaN, not an
+ * error. */
 int tw_metric_store_query(const tw_metric_store *s, const tw_metric_key *key,
                           int64_t start_ms, int64_t end_ms, int period_s,
                           const tw_metric_stat *stats, size_t nstats,
