@@ -183,7 +183,7 @@ TW_TEST(set_equals_single_patterns) {
   load_conformance(&pats, &msgs);
   load_ndjson(&msgs, "examples/events.ndjson");
   load_real_data(&msgs, "../shared/data/cloudtrail", 0);
-  TW_CHECK(pats.n > 60);
+  TW_CHECK(pats.n > 400);
   TW_CHECK(msgs.n > 100);
   printf("%zu patterns, %zu messages\n", pats.n, msgs.n);
   tw_pattern **p = calloc(pats.n, sizeof *p);
