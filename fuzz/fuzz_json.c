@@ -1,0 +1,189 @@
+/*
+ * fuzz_json.c — libFuzzer target for the JSON reader (src/json/).
+ *
+ * Builds a small fixed plan once (CloudTrail-like paths and wildcards),
+ * scans each input with it and checks invariants: every reported value
+ * lies inside the input and looks like its type; strings decode (decoded
+ * length <= raw length, partial decodes give the same prefix); numbers
+ * parse; validity does not depend on the plan; a valid document reports
+ * the same values twice and each reported value is itself a valid
+ * document. Also feeds the raw input to the decoder and number parser.
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+ *     -Iinclude -Isrc fuzz/fuzz_json.c src/json/(all .c) src/util/(all .c)
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+
+#define FUZZ_MAX_REPORTS 4096
+
+typedef struct fuzz_report {
+  uint32_t id;
+  tw_json_type type;
+  size_t off, len;
+} fuzz_report;
+
+typedef struct fuzz_run {
+  const char *doc;
+  size_t len;
+  fuzz_report *reports;
+  size_t n;       /* recorded (at most FUZZ_MAX_REPORTS) */
+  size_t total;   /* reported */
+  char *scratch;  /* len + 1 bytes */
+} fuzz_run;
+
+static void fuzz_check(int cond) {
+  if (!cond)
+    __builtin_trap();
+}
+
+static const tw_json_plan *fuzz_plan(void) {
+  static tw_json_plan *plan; /* built on the first input, kept for all */
+  if (plan)
+    return plan;
+  static const tw_json_step p_root[1];
+  static const tw_json_step p_name[] = {{TW_JSON_STEP_KEY, "Records", 7, 0},
+                                        {TW_JSON_STEP_ANY_INDEX, NULL, 0, 0},
+                                        {TW_JSON_STEP_KEY, "eventName", 9, 0}};
+  static const tw_json_step p_bare[] = {{TW_JSON_STEP_ANY_INDEX, NULL, 0, 0},
+                                        {TW_JSON_STEP_KEY, "eventName", 9, 0}};
+  static const tw_json_step p_type[] = {{TW_JSON_STEP_KEY, "userIdentity", 12, 0},
+                                        {TW_JSON_STEP_KEY, "type", 4, 0}};
+  static const tw_json_step p_any2[] = {{TW_JSON_STEP_ANY_KEY, NULL, 0, 0},
+                                        {TW_JSON_STEP_ANY_KEY, NULL, 0, 0}};
+  static const tw_json_step p_idx[] = {{TW_JSON_STEP_INDEX, NULL, 0, 0},
+                                       {TW_JSON_STEP_INDEX, NULL, 0, 1}};
+  static const tw_json_step p_mix[] = {{TW_JSON_STEP_ANY_INDEX, NULL, 0, 0},
+                                       {TW_JSON_STEP_ANY_KEY, NULL, 0, 0},
+                                       {TW_JSON_STEP_KEY, "a", 1, 0}};
+  static const tw_json_step p_esc[] = {{TW_JSON_STEP_KEY, "\xc3\xa9\"", 3, 0}};
+  static const struct { const tw_json_step *s; size_t n; } paths[] = {
+      {p_root, 0}, {p_name, 3}, {p_bare, 2}, {p_type, 2}, {p_any2, 1},
+      {p_any2, 2}, {p_idx, 2},  {p_idx, 1},  {p_mix, 3},  {p_esc, 1}};
+  tw_json_plan *p = NULL;
+  uint32_t id;
+  fuzz_check(tw_json_plan_new(&p) == TW_OK);
+  for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
+    fuzz_check(tw_json_plan_add(p, paths[i].s, paths[i].n, &id) == TW_OK &&
+               id == i);
+  plan = p;
+  return plan;
+}
+
+static void fuzz_check_string(fuzz_run *r, const tw_json_value *v) {
+  const char *lo = r->doc, *hi = r->doc + r->len;
+  fuzz_check(v->ptr > lo && v->len < (size_t)(hi - v->ptr));
+  fuzz_check(v->ptr[-1] == '"' && v->ptr[v->len] == '"');
+  fuzz_check(v->has_escapes == (memchr(v->ptr, '\\', v->len) != NULL));
+  size_t n = 0, m = 0;
+  fuzz_check(tw_json_string_decode(v, r->scratch, v->len, &n) == TW_OK);
+  fuzz_check(n <= v->len);
+  size_t half = n / 2;
+  char *again = malloc(half + 1);
+  fuzz_check(again != NULL);
+  fuzz_check(tw_json_string_decode(v, again, half, &m) == TW_OK && m == n);
+  fuzz_check(memcmp(again, r->scratch, half) == 0);
+  free(again);
+  /* the string with its quotes is a valid document on its own */
+  fuzz_check(tw_json_scan(NULL, v->ptr - 1, v->len + 2, NULL, NULL, NULL) == TW_OK);
+}
+
+static void fuzz_check_scalar(const tw_json_value *v) {
+  static const char *const lit[] = {"null", "false", "true"};
+  double d;
+  switch (v->type) {
+  case TW_JSON_NULL:
+  case TW_JSON_FALSE:
+  case TW_JSON_TRUE:
+    fuzz_check(v->len == strlen(lit[v->type]) &&
+               memcmp(v->ptr, lit[v->type], v->len) == 0);
+    break;
+  case TW_JSON_NUMBER:
+    fuzz_check(tw_json_number_parse(v->ptr, v->len, &d) == TW_OK);
+    fuzz_check(tw_json_scan(NULL, v->ptr, v->len, NULL, NULL, NULL) == TW_OK);
+    break;
+  default:
+    fuzz_check(v->len >= 2 &&
+               v->ptr[0] == (v->type == TW_JSON_OBJECT ? '{' : '['));
+    break;
+  }
+}
+
+static int fuzz_visit(void *ctx, uint32_t id, const tw_json_value *v) {
+  fuzz_run *r = ctx;
+  const char *lo = r->doc, *hi = r->doc + r->len;
+  fuzz_check(id < tw_json_plan_count(fuzz_plan()));
+  fuzz_check(v->ptr >= lo && v->len <= (size_t)(hi - v->ptr));
+  if (v->type == TW_JSON_STRING)
+    fuzz_check_string(r, v);
+  else
+    fuzz_check_scalar(v);
+  if (r->n < FUZZ_MAX_REPORTS)
+    r->reports[r->n++] = (fuzz_report){id, v->type, (size_t)(v->ptr - lo), v->len};
+  r->total++;
+  return 0;
+}
+
+/* After a successful scan: containers reported are valid documents. */
+static void fuzz_check_valid_run(const fuzz_run *r) {
+  for (size_t i = 0; i < r->n; i++) {
+    const fuzz_report *p = &r->reports[i];
+    if (p->type != TW_JSON_OBJECT && p->type != TW_JSON_ARRAY)
+      continue;
+    fuzz_check(r->doc[p->off + p->len - 1] == (p->type == TW_JSON_OBJECT ? '}' : ']'));
+    tw_json_type t;
+    fuzz_check(tw_json_scan(NULL, r->doc + p->off, p->len, NULL, NULL, &t) == TW_OK &&
+               t == p->type);
+  }
+}
+
+/* Decoder and number parser on the raw bytes. */
+static void fuzz_raw(const char *data, size_t size, char *scratch) {
+  tw_json_value raw = {TW_JSON_STRING, 1, data, size};
+  size_t n = 0;
+  if (tw_json_string_decode(&raw, scratch, size, &n) == TW_OK)
+    fuzz_check(n <= size);
+  double d;
+  int num = tw_json_number_parse(data, size, &d) == TW_OK;
+  if (num)
+    fuzz_check(tw_json_scan(NULL, data, size, NULL, NULL, NULL) == TW_OK);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  const tw_json_plan *plan = fuzz_plan();
+  const char *doc = (const char *)data;
+  fuzz_run a = {doc, size, NULL, 0, 0, NULL}, b;
+  a.reports = malloc(FUZZ_MAX_REPORTS * sizeof *a.reports);
+  a.scratch = malloc(size + 1);
+  fuzz_check(a.reports && a.scratch);
+  b = a;
+  b.reports = malloc(FUZZ_MAX_REPORTS * sizeof *b.reports);
+  fuzz_check(b.reports != NULL);
+
+  int rc = tw_json_scan(plan, doc, size, fuzz_visit, &a, NULL);
+  int rc0 = tw_json_scan(NULL, doc, size, NULL, NULL, NULL);
+  fuzz_check(rc == TW_OK || rc == TW_ESYNTAX);
+  fuzz_check(rc == rc0);
+  fuzz_check(tw_json_scan(plan, doc, size, NULL, NULL, NULL) == rc0);
+  if (rc == TW_OK) {
+    fuzz_check(tw_json_scan(plan, doc, size, fuzz_visit, &b, NULL) == TW_OK);
+    fuzz_check(a.total == b.total && a.n == b.n);
+    for (size_t i = 0; i < a.n; i++)
+      fuzz_check(a.reports[i].id == b.reports[i].id &&
+                 a.reports[i].type == b.reports[i].type &&
+                 a.reports[i].off == b.reports[i].off &&
+                 a.reports[i].len == b.reports[i].len);
+    fuzz_check(a.total >= 1); /* the root path is in the plan */
+    fuzz_check_valid_run(&a);
+  }
+  fuzz_raw(doc, size, a.scratch);
+  free(a.reports);
+  free(b.reports);
+  free(a.scratch);
+  return 0;
+}
