@@ -249,7 +249,8 @@ void tw_alarm_result_clear(tw_alarm_result *r);
  * the period that just ended at eval_time_ms (see tw_alarm_period_start).
  * Only the last R values matter; fewer than R means the older periods had
  * no data. sample_counts (may be NULL) gives the SampleCount of each
- * datapoint (StateReasonData and EvaluateLowSampleCountPercentile). */
+ * datapoint (StateReasonData and EvaluateLowSampleCountPercentile).
+ * Infinite values give TW_EINVAL. */
 int tw_alarm_evaluate(const tw_alarm *a, const double *values, size_t n,
                       tw_alarm_state prior, int64_t eval_time_ms,
                       tw_alarm_result *out);
@@ -284,7 +285,9 @@ int tw_alarm_record_apply(tw_alarm_record *rec, const tw_alarm *a,
  * StateReasonData (JSON, <= 4000 characters; "InvalidFormat" otherwise),
  * then sets the state at now_ms. *out describes the change like an
  * evaluation would (actions fire when the state differs); *history as in
- * tw_alarm_record_apply. */
+ * tw_alarm_record_apply. Setting the current state again replaces the
+ * reason texts and StateUpdatedTimestamp only (no transition, no
+ * actions). out, history and aws_code may be NULL. */
 int tw_alarm_set_state(tw_alarm_record *rec, const tw_alarm *a,
                        const char *state_value, const char *reason,
                        const char *reason_data, int64_t now_ms,
