@@ -256,7 +256,7 @@ int tw_transform_apply(const tw_transform *t, const char *msg, size_t len, tw_ma
     m->dim_off[i] = m->arena.len;
     m->dim_len[i] = tlen;
     /* text may point into arena itself: reserve first, then copy */
-    size_t off = text >= m->arena.data && text < m->arena.data + m->arena.len
+    size_t off = m->arena.data && text >= m->arena.data && text < m->arena.data + m->arena.len
                      ? (size_t)(text - m->arena.data) : (size_t)-1;
     if (tw_buf_reserve(&m->arena, tlen + 1))
       return TW_ENOMEM;
