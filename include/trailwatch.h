@@ -204,6 +204,14 @@ const char *tw_alarm_get_name(const tw_alarm *a);
 int tw_alarm_get_period(const tw_alarm *a);                /* seconds */
 size_t tw_alarm_get_evaluation_periods(const tw_alarm *a); /* N */
 size_t tw_alarm_get_datapoints_to_alarm(const tw_alarm *a); /* M (N if unset) */
+/* The metric a single-metric alarm watches: namespace, metric name, unit
+ * (NULL when unset), the Statistic or ExtendedStatistic text ("Sum",
+ * "p99") and the number of dimensions. TW_ENOTFOUND for metric-math
+ * alarms. The strings belong to the alarm. */
+int tw_alarm_get_metric(const tw_alarm *a, const char **ns, const char **name,
+                        const char **unit, const char **statistic, size_t *ndims);
+int tw_alarm_get_dimension(const tw_alarm *a, size_t i, const char **name,
+                           const char **value);
 /* Evaluation range R = N + max(N/3, 2) periods (D20): the number of
  * values tw_alarm_evaluate looks at. */
 size_t tw_alarm_get_evaluation_range(const tw_alarm *a);

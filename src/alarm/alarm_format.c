@@ -56,8 +56,11 @@ static void java_plain(const char *dig, int e, char *out, size_t cap) {
       tmp[o++] = '0';
     }
   }
-  tmp[o] = '\0';
-  snprintf(out, cap, "%s", tmp);
+  if (cap == 0)
+    return;
+  size_t n = o < cap ? o : cap - 1; /* bounded copy (truncates like snprintf) */
+  memcpy(out, tmp, n);
+  out[n] = '\0';
 }
 
 static void java_sci(const char *dig, int e, char *out, size_t cap) {
