@@ -6,7 +6,7 @@ BUILD   ?= build
 ASAN    ?= build-asan
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps test valgrind fuzz fuzz-build demo clean
+.PHONY: all deps test valgrind fuzz fuzz-build demo bench clean
 
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -33,6 +33,11 @@ fuzz-build: deps
 
 fuzz: fuzz-build
 	bash scripts/fuzz.sh run $(FUZZ_SECONDS)
+
+# Benchmarks against the peers (bench/run.sh); BENCH_SIZE_MB picks the data size.
+bench: all
+	bash scripts/deps-bench.sh
+	bash bench/run.sh
 
 demo: all
 	bash scripts/demo.sh $(BUILD)/trailwatch

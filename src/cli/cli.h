@@ -18,5 +18,6 @@ enum {
 int tw_cmd_test_pattern(int argc, char **argv);
 int tw_cmd_lint(int argc, char **argv);
 int tw_cmd_alarm_eval(int argc, char **argv);
+int tw_cmd_sample(int argc, char **argv);
 
 #endif /* TW_CLI_H */
