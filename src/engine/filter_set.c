@@ -7,9 +7,9 @@
  * that, an exact prefilter searches the raw event for every filter's
  * required literals at once (Vectorscan, a Debian package); a JSON filter
  * whose literals are all absent cannot match and is skipped, and when no
- * JSON filter remains the JSON scan is skipped too. Events containing a
- * backslash are never rejected on raw bytes (an escape can spell any
- * character). Term, regex and space-delimited patterns are evaluated on
+ * JSON filter remains the JSON scan is skipped too. An event is never
+ * rejected on raw bytes when one of its escape sequences decodes to a byte
+ * that occurs in some literal (the escape could spell it). Term, regex and space-delimited patterns are evaluated on
  * their own. Results are identical to tw_pattern_match of each pattern.
  */
 #include <hs.h>
@@ -29,9 +29,13 @@ struct tw_filter_set {
   size_t n;
   tw_json_plan *plan; /* shared by the JSON filters */
   size_t njson;
-  hs_database_t *db;  /* literals of the JSON filters, or NULL */
-  uint32_t *lit_first, *lit_filters; /* CSR: literal -> filters needing it */
+  hs_database_t *db;  /* unique literals of the JSON filters, or NULL */
   size_t nlits;
+  unsigned char lit_bytes[256]; /* bytes occurring in some literal */
+  int lit_high;                 /* some literal has a non-ASCII byte */
+  /* CNF per filter: filter f's clauses are [fclause[f], fclause[f+1]);
+   * clause k's literal ids are clause_lits[clause[k] .. clause[k+1]) */
+  uint32_t *fclause, *clause, *clause_lits;
 };
 
 struct tw_filter_scratch {
@@ -39,6 +43,9 @@ struct tw_filter_scratch {
   tw_match *x;       /* extraction scratch (tw_filter_scratch_match) */
   hs_scratch_t *hs;
   unsigned char *cand;
+  unsigned char *hit;  /* per literal: seen in this event */
+  uint32_t *touched;   /* literal ids set in hit */
+  size_t ntouched;
 };
 
 size_t tw_filter_set_count(const tw_filter_set *fs) { return fs->n; }
@@ -51,8 +58,9 @@ void tw_filter_set_free(tw_filter_set *fs) {
   free(fs->f);
   tw_json_plan_free(fs->plan);
   hs_free_database(fs->db);
-  free(fs->lit_first);
-  free(fs->lit_filters);
+  free(fs->fclause);
+  free(fs->clause);
+  free(fs->clause_lits);
   free(fs);
 }
 
@@ -69,71 +77,97 @@ static int add_to_plan(tw_filter_set *fs, tw_fentry *e) {
   return TW_OK;
 }
 
-/* Literal table under construction. */
+/* Unique literals and the clause tables under construction. */
 typedef struct lits {
   const char **s;
   size_t *len;
-  uint32_t *filter;
   size_t n;
+  uint32_t *clause, *clause_lits; /* as in tw_filter_set */
+  size_t nclauses, nclause_lits;
 } lits;
 
-static int lits_push(lits *l, const char *s, size_t len, uint32_t filter) {
-  const char **ns = realloc(l->s, (l->n + 1) * sizeof *ns);
-  size_t *nl = ns ? realloc(l->len, (l->n + 1) * sizeof *nl) : NULL;
-  uint32_t *nf = nl ? realloc(l->filter, (l->n + 1) * sizeof *nf) : NULL;
-  if (ns) l->s = ns;
-  if (nl) l->len = nl;
-  if (nf) l->filter = nf;
-  if (!ns || !nl || !nf)
+static int grow(void *pp, size_t n, size_t size) {
+  void *p = realloc(*(void **)pp, (n + 1) * size);
+  if (!p)
+    return TW_ENOMEM;
+  *(void **)pp = p;
+  return TW_OK;
+}
+
+static int intern(lits *l, const char *s, size_t len, uint32_t *id) {
+  for (size_t i = 0; i < l->n; i++)
+    if (l->len[i] == len && !memcmp(l->s[i], s, len)) {
+      *id = (uint32_t)i;
+      return TW_OK;
+    }
+  if (grow(&l->s, l->n, sizeof *l->s) || grow(&l->len, l->n, sizeof *l->len))
     return TW_ENOMEM;
   l->s[l->n] = s;
   l->len[l->n] = len;
-  l->filter[l->n++] = filter;
+  *id = (uint32_t)l->n++;
+  return TW_OK;
+}
+
+static int add_clause(lits *l, const tw_lit_clause *c) {
+  for (size_t i = 0; i < c->n; i++) {
+    uint32_t id;
+    if (intern(l, c->s[i], c->len[i], &id) ||
+        grow(&l->clause_lits, l->nclause_lits, sizeof *l->clause_lits))
+      return TW_ENOMEM;
+    l->clause_lits[l->nclause_lits++] = id;
+  }
+  if (grow(&l->clause, l->nclauses + 1, sizeof *l->clause))
+    return TW_ENOMEM;
+  l->clause[++l->nclauses] = (uint32_t)l->nclause_lits;
   return TW_OK;
 }
 
 static int collect_literals(tw_filter_set *fs, lits *l) {
+  if (!(fs->fclause = calloc(fs->n + 1, sizeof *fs->fclause)) || grow(&l->clause, 0, sizeof *l->clause))
+    return TW_ENOMEM;
+  l->clause[0] = 0;
   for (size_t i = 0; i < fs->n; i++) {
     tw_fentry *e = &fs->f[i];
+    fs->fclause[i] = (uint32_t)l->nclauses;
     if (e->p->kind != TW_PATTERN_JSON)
       continue;
-    const char **s;
-    size_t *len, n;
-    int rc = tw_pattern_required_literals(e->p, &s, &len, &n);
-    if (rc)
-      return rc;
-    e->always = n == 0;
-    for (size_t k = 0; k < n && !rc; k++)
-      rc = lits_push(l, s[k], len[k], (uint32_t)i);
-    free(s);
-    free(len);
+    tw_lit_cnf cnf;
+    int rc = tw_pattern_literal_cnf(e->p, &cnf);
+    e->always = cnf.n == 0;
+    for (size_t k = 0; !rc && k < cnf.n; k++)
+      rc = add_clause(l, &cnf.c[k]);
+    tw_lit_cnf_free(&cnf);
     if (rc)
       return rc;
   }
+  fs->fclause[fs->n] = (uint32_t)l->nclauses;
   return TW_OK;
 }
 
-/* One Vectorscan database over all literals; literal k has id k. */
-static int build_database(tw_filter_set *fs, const lits *l, tw_error *err) {
+/* One Vectorscan database over the unique literals; literal k has id k. */
+static int build_database(tw_filter_set *fs, lits *l, tw_error *err) {
   fs->nlits = l->n;
-  fs->lit_first = calloc(l->n + 1, sizeof *fs->lit_first);
-  fs->lit_filters = malloc((l->n ? l->n : 1) * sizeof *fs->lit_filters);
-  unsigned *flags = malloc((l->n ? l->n : 1) * sizeof *flags);
-  unsigned *ids = malloc((l->n ? l->n : 1) * sizeof *ids);
-  int rc = fs->lit_first && fs->lit_filters && flags && ids ? TW_OK : TW_ENOMEM;
+  fs->clause = l->clause;
+  fs->clause_lits = l->clause_lits;
+  l->clause = l->clause_lits = NULL;
+  if (l->n == 0)
+    return TW_OK;
+  unsigned *flags = malloc(l->n * sizeof *flags);
+  unsigned *ids = malloc(l->n * sizeof *ids);
+  int rc = flags && ids ? TW_OK : TW_ENOMEM;
   for (size_t k = 0; !rc && k < l->n; k++) {
-    fs->lit_first[k + 1] = (uint32_t)(k + 1); /* one filter per literal entry */
-    fs->lit_filters[k] = l->filter[k];
+    for (size_t b = 0; b < l->len[k]; b++) {
+      fs->lit_bytes[(unsigned char)l->s[k][b]] = 1;
+      fs->lit_high |= (unsigned char)l->s[k][b] >= 0x80;
+    }
     flags[k] = HS_FLAG_SINGLEMATCH;
     ids[k] = (unsigned)k;
   }
-  if (!rc && l->n) {
-    hs_compile_error_t *cerr = NULL;
-    if (hs_compile_lit_multi(l->s, flags, ids, l->len, (unsigned)l->n, HS_MODE_BLOCK, NULL,
-                             &fs->db, &cerr) != HS_SUCCESS) {
-      rc = tw_error_set(err, TW_EINVAL, 0, "prefilter: %s", cerr ? cerr->message : "failed");
-      hs_free_compile_error(cerr);
-    }
+  hs_compile_error_t *cerr = NULL;
+  if (!rc && hs_compile_lit_multi(l->s, flags, ids, l->len, (unsigned)l->n, HS_MODE_BLOCK, NULL,
+                                  &fs->db, &cerr) != HS_SUCCESS) {
+    rc = tw_error_set(err, TW_EINVAL, 0, "prefilter: %s", cerr ? cerr->message : "failed");
+    hs_free_compile_error(cerr);
   }
   free(flags);
   free(ids);
@@ -163,7 +197,8 @@ int tw_filter_set_new(const tw_pattern *const *patterns, size_t n, tw_filter_set
     rc = build_database(fs, &l, err);
   free(l.s);
   free(l.len);
-  free(l.filter);
+  free(l.clause);
+  free(l.clause_lits);
   if (rc) {
     if (rc == TW_ENOMEM)
       tw_error_set(err, rc, 0, "out of memory");
@@ -178,7 +213,9 @@ int tw_filter_scratch_new(const tw_filter_set *fs, tw_filter_scratch **out) {
   tw_filter_scratch *s = calloc(1, sizeof *s);
   int rc = s ? TW_OK : TW_ENOMEM;
   if (!rc && (tw_match_new(&s->m) || tw_match_new(&s->x) ||
-              !(s->cand = calloc(fs->n ? fs->n : 1, 1))))
+              !(s->cand = calloc(fs->n ? fs->n : 1, 1)) ||
+              !(s->hit = calloc(fs->nlits + 1, 1)) ||
+              !(s->touched = calloc(fs->nlits + 1, sizeof *s->touched))))
     rc = TW_ENOMEM;
   if (!rc && fs->db && hs_alloc_scratch(fs->db, &s->hs) != HS_SUCCESS)
     rc = TW_ENOMEM;
@@ -197,35 +234,83 @@ void tw_filter_scratch_free(tw_filter_scratch *s) {
   tw_match_free(s->x);
   hs_free_scratch(s->hs);
   free(s->cand);
+  free(s->hit);
+  free(s->touched);
   free(s);
 }
 
-struct hs_ctx {
-  const tw_filter_set *fs;
-  unsigned char *cand;
-  size_t pending; /* literal-gated JSON filters not yet marked */
-};
-
 static int on_literal(unsigned int id, unsigned long long from, unsigned long long to,
                       unsigned int flags, void *vctx) {
-  struct hs_ctx *c = vctx;
-  const tw_filter_set *fs = c->fs;
-  for (uint32_t k = fs->lit_first[id]; k < fs->lit_first[id + 1]; k++) {
-    uint32_t f = fs->lit_filters[k];
-    if (!c->cand[f]) {
-      c->cand[f] = 1;
-      c->pending--;
-    }
+  tw_filter_scratch *s = vctx;
+  if (!s->hit[id]) {
+    s->hit[id] = 1;
+    s->touched[s->ntouched++] = id;
   }
   (void)from, (void)to, (void)flags;
-  return c->pending == 0; /* stop once every gated filter is a candidate */
+  return 0;
+}
+
+/* Does the event satisfy every clause of filter f? */
+static int clauses_hold(const tw_filter_set *fs, const tw_filter_scratch *s, size_t f) {
+  for (uint32_t k = fs->fclause[f]; k < fs->fclause[f + 1]; k++) {
+    int any = 0;
+    for (uint32_t j = fs->clause[k]; j < fs->clause[k + 1] && !any; j++)
+      any = s->hit[fs->clause_lits[j]];
+    if (!any)
+      return 0;
+  }
+  return 1;
+}
+
+static int hex4(const char *p, unsigned *out) {
+  unsigned v = 0;
+  for (int i = 0; i < 4; i++) {
+    char c = p[i];
+    unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+                 : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                 : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
+    if (d > 15)
+      return 0;
+    v = v * 16 + d;
+  }
+  *out = v;
+  return 1;
+}
+
+/* Could an escape sequence in msg spell a byte of some literal? Then the
+ * raw bytes cannot prove a literal absent. Escapes decoding to '"', '\',
+ * control characters or (when no literal has non-ASCII bytes) non-ASCII
+ * characters never can: literals contain none of those. */
+static int escapes_may_hide(const tw_filter_set *fs, const char *p, const char *end) {
+  int high = fs->lit_high;
+  while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+    if (end - p < 2)
+      return 1;
+    char e = p[1];
+    unsigned cp;
+    if (e == '/') {
+      if (fs->lit_bytes['/'])
+        return 1;
+    } else if (e == 'u') {
+      if (end - p < 6 || !hex4(p + 2, &cp))
+        return 1;
+      if (cp >= 0x80 ? high : fs->lit_bytes[cp])
+        return 1;
+      p += 4;
+    } else if (!strchr("\"\\bfnrt", e)) {
+      return 1; /* not valid JSON anyway: let the full evaluation decide */
+    }
+    p += 2;
+  }
+  return 0;
 }
 
 /* Mark JSON filters that may match; returns how many are candidates. */
 static size_t prefilter(const tw_filter_set *fs, tw_filter_scratch *s, const char *msg,
                         size_t len) {
   size_t gated = 0, ncand = 0;
-  int escaped = memchr(msg, '\\', len) != NULL;
+  const char *bs = memchr(msg, '\\', len);
+  int escaped = bs && escapes_may_hide(fs, bs, msg + len);
   for (size_t i = 0; i < fs->n; i++) {
     const tw_fentry *e = &fs->f[i];
     int json = e->p->kind == TW_PATTERN_JSON;
@@ -235,9 +320,16 @@ static size_t prefilter(const tw_filter_set *fs, tw_filter_scratch *s, const cha
   }
   if (gated == 0 || !fs->db)
     return ncand;
-  struct hs_ctx c = {fs, s->cand, gated};
-  hs_scan(fs->db, msg, (unsigned)(len > 0xFFFFFFFFu ? 0xFFFFFFFFu : len), 0, s->hs, on_literal, &c);
-  return ncand + (gated - c.pending);
+  for (size_t i = 0; i < s->ntouched; i++)
+    s->hit[s->touched[i]] = 0;
+  s->ntouched = 0;
+  hs_scan(fs->db, msg, (unsigned)(len > 0xFFFFFFFFu ? 0xFFFFFFFFu : len), 0, s->hs, on_literal, s);
+  for (size_t i = 0; i < fs->n; i++)
+    if (fs->f[i].p->kind == TW_PATTERN_JSON && !s->cand[i] && clauses_hold(fs, s, i)) {
+      s->cand[i] = 1;
+      ncand++;
+    }
+  return ncand;
 }
 
 static int eval_json(const tw_filter_set *fs, tw_filter_scratch *s, const char *msg, size_t len,

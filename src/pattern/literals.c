@@ -1,13 +1,14 @@
 /*
  * literals.c — exact prefiltering support: from a JSON pattern's boolean
- * formula, derive a set of literals such that any event the pattern can
- * match contains at least one of them in its raw bytes — provided the event
- * has no escape sequences (a JSON escape can spell any character, so the
- * caller must not reject an event containing a backslash on raw bytes).
+ * formula, derive literals that any event the pattern can match must
+ * contain, as a conjunction of clauses (CNF): every clause must have at
+ * least one of its literals in the event's raw bytes — provided no escape
+ * sequence of the event could spell a literal byte (the engine checks).
  *
- *   a = "x*yz"   -> {"yz"} (the longest wildcard-free run; at least 3 bytes)
- *   A && B       -> the better of req(A), req(B)
- *   A || B       -> req(A) ∪ req(B), only when both have one
+ *   a = "x*yz*abc"  -> [yz] AND [abc]   (wildcard-free runs of >= 3 bytes)
+ *   A && B          -> clauses(A) + clauses(B)
+ *   A || B          -> pairwise unions of the clauses (bounded), else the
+ *                      union of each side's best clause
  * '!=', NOT EXISTS, IS ..., numbers (400 may be written 4e2), regexes and
  * '*' give no requirement. The engine (src/engine/) searches all filters'
  * literals at once and skips the JSON work for events that cannot match.
@@ -18,40 +19,70 @@
 #include "pattern/pattern_internal.h"
 
 #define MIN_LITERAL 3
+#define MAX_CLAUSES 8
 
-typedef struct litset {
-  int ok;            /* 1: the set is a valid requirement */
-  const char **s;    /* borrowed from the pattern's values */
-  size_t *len;
-  size_t n;
-} litset;
-
-static void litset_free(litset *l) {
-  free(l->s);
-  free(l->len);
-  memset(l, 0, sizeof *l);
-}
-
-static int litset_add(litset *l, const char *s, size_t len) {
-  const char **ns = realloc(l->s, (l->n + 1) * sizeof *ns);
-  if (!ns)
+/* Append clause (borrowed strings) to cnf. */
+static int cnf_add_clause(tw_lit_cnf *cnf, const char **s, const size_t *len, size_t n) {
+  if (cnf->n == MAX_CLAUSES * 4)
+    return TW_OK; /* dropping a clause only weakens the requirement */
+  tw_lit_clause *c = realloc(cnf->c, (cnf->n + 1) * sizeof *c);
+  if (!c)
     return TW_ENOMEM;
-  l->s = ns;
-  size_t *nl = realloc(l->len, (l->n + 1) * sizeof *nl);
-  if (!nl)
+  cnf->c = c;
+  c += cnf->n;
+  c->s = malloc(n * sizeof *c->s);
+  c->len = malloc(n * sizeof *c->len);
+  if (!c->s || !c->len) {
+    free(c->s);
+    free(c->len);
     return TW_ENOMEM;
-  l->len = nl;
-  l->s[l->n] = s;
-  l->len[l->n++] = len;
+  }
+  memcpy(c->s, s, n * sizeof *s);
+  memcpy(c->len, len, n * sizeof *len);
+  c->n = n;
+  cnf->n++;
   return TW_OK;
 }
 
-static size_t litset_min(const litset *l) {
+void tw_lit_cnf_free(tw_lit_cnf *cnf) {
+  for (size_t i = 0; i < cnf->n; i++) {
+    free(cnf->c[i].s);
+    free(cnf->c[i].len);
+  }
+  free(cnf->c);
+  cnf->c = NULL;
+  cnf->n = 0;
+}
+
+static size_t clause_min(const tw_lit_clause *c) {
   size_t m = (size_t)-1;
-  for (size_t i = 0; i < l->n; i++)
-    if (l->len[i] < m)
-      m = l->len[i];
+  for (size_t i = 0; i < c->n; i++)
+    m = c->len[i] < m ? c->len[i] : m;
   return m;
+}
+
+/* The most selective clause: longest shortest literal, then fewest. */
+static size_t best_clause(const tw_lit_cnf *cnf) {
+  size_t best = 0;
+  for (size_t i = 1; i < cnf->n; i++) {
+    size_t a = clause_min(&cnf->c[i]), b = clause_min(&cnf->c[best]);
+    if (a > b || (a == b && cnf->c[i].n < cnf->c[best].n))
+      best = i;
+  }
+  return best;
+}
+
+/* Keep at most MAX_CLAUSES, the most selective ones. */
+static void cnf_trim(tw_lit_cnf *cnf) {
+  while (cnf->n > MAX_CLAUSES) {
+    size_t worst = 0;
+    for (size_t i = 1; i < cnf->n; i++)
+      if (clause_min(&cnf->c[i]) < clause_min(&cnf->c[worst]))
+        worst = i;
+    free(cnf->c[worst].s);
+    free(cnf->c[worst].len);
+    cnf->c[worst] = cnf->c[--cnf->n];
+  }
 }
 
 /* A literal must appear verbatim in JSON text: no quote, backslash or
@@ -65,70 +96,88 @@ static int raw_safe(const char *s, size_t len) {
   return 1;
 }
 
-static int req_cmp(const tw_node *n, litset *out) {
+static int req_cmp(const tw_node *n, tw_lit_cnf *out) {
   if (n->kind != TW_NODE_CMP || n->op != TW_OP_EQ || n->value.kind != TW_VALUE_STRING)
     return TW_OK; /* no requirement */
   const tw_glob *g = &n->value.glob;
-  size_t best = (size_t)-1;
   for (size_t i = 0; i < g->nseg; i++)
-    if (g->seglen[i] >= MIN_LITERAL && raw_safe(g->seg[i], g->seglen[i]) &&
-        (best == (size_t)-1 || g->seglen[i] > g->seglen[best]))
-      best = i;
-  if (best == (size_t)-1)
-    return TW_OK;
-  out->ok = 1;
-  return litset_add(out, g->seg[best], g->seglen[best]);
+    if (g->seglen[i] >= MIN_LITERAL && raw_safe(g->seg[i], g->seglen[i])) {
+      const char *s = g->seg[i];
+      int rc = cnf_add_clause(out, &s, &g->seglen[i], 1);
+      if (rc)
+        return rc;
+    }
+  return TW_OK;
 }
 
-static int req(const tw_node *n, litset *out) {
-  memset(out, 0, sizeof *out);
-  if (n->kind != TW_NODE_AND && n->kind != TW_NODE_OR)
-    return req_cmp(n, out);
-  litset a, b;
-  int rc = req(n->left, &a);
-  if (!rc)
-    rc = req(n->right, &b);
-  else
-    memset(&b, 0, sizeof b);
-  if (rc) {
-    litset_free(&a);
-    litset_free(&b);
-    return rc;
+/* Clause union a ∪ b appended to out. */
+static int add_union(tw_lit_cnf *out, const tw_lit_clause *a, const tw_lit_clause *b) {
+  size_t n = a->n + b->n;
+  const char **s = malloc(n * sizeof *s);
+  size_t *len = malloc(n * sizeof *len);
+  int rc = s && len ? TW_OK : TW_ENOMEM;
+  if (!rc) {
+    memcpy(s, a->s, a->n * sizeof *s);
+    memcpy(s + a->n, b->s, b->n * sizeof *s);
+    memcpy(len, a->len, a->n * sizeof *len);
+    memcpy(len + a->n, b->len, b->n * sizeof *len);
+    rc = cnf_add_clause(out, s, len, n);
   }
-  if (n->kind == TW_NODE_AND) {
-    /* keep the side whose shortest literal is longest (rarer) */
-    int take_a = a.ok && (!b.ok || litset_min(&a) >= litset_min(&b));
-    *out = take_a ? a : b;
-    litset_free(take_a ? &b : &a);
-    return TW_OK;
-  }
-  if (!a.ok || !b.ok) {
-    litset_free(&a);
-    litset_free(&b);
-    return TW_OK;
-  }
-  for (size_t i = 0; i < b.n && !rc; i++)
-    rc = litset_add(&a, b.s[i], b.len[i]);
-  litset_free(&b);
-  *out = a;
+  free(s);
+  free(len);
   return rc;
 }
 
-int tw_pattern_required_literals(const tw_pattern *p, const char ***lits, size_t **lens,
-                                 size_t *n) {
-  *lits = NULL;
-  *lens = NULL;
-  *n = 0;
-  if (p->kind != TW_PATTERN_JSON)
+static int req_or(tw_lit_cnf *a, tw_lit_cnf *b, tw_lit_cnf *out) {
+  if (a->n == 0 || b->n == 0)
+    return TW_OK; /* one side needs nothing: neither does the OR */
+  if (a->n * b->n <= MAX_CLAUSES) {
+    for (size_t i = 0; i < a->n; i++)
+      for (size_t j = 0; j < b->n; j++) {
+        int rc = add_union(out, &a->c[i], &b->c[j]);
+        if (rc)
+          return rc;
+      }
     return TW_OK;
-  litset l;
-  int rc = req(p->root, &l);
-  if (rc || !l.ok) {
-    litset_free(&l);
+  }
+  return add_union(out, &a->c[best_clause(a)], &b->c[best_clause(b)]);
+}
+
+static int req(const tw_node *n, tw_lit_cnf *out) {
+  memset(out, 0, sizeof *out);
+  if (n->kind != TW_NODE_AND && n->kind != TW_NODE_OR)
+    return req_cmp(n, out);
+  tw_lit_cnf a, b;
+  int rc = req(n->left, &a);
+  if (rc) {
+    tw_lit_cnf_free(&a);
     return rc;
   }
-  *lits = l.s;
-  *lens = l.len;
-  *n = l.n;
-  return TW_OK;
+  if ((rc = req(n->right, &b))) {
+    tw_lit_cnf_free(&a);
+    tw_lit_cnf_free(&b);
+    return rc;
+  }
+  if (n->kind == TW_NODE_AND) {
+    for (size_t i = 0; !rc && i < b.n; i++)
+      rc = cnf_add_clause(&a, b.c[i].s, b.c[i].len, b.c[i].n);
+    tw_lit_cnf_free(&b);
+    cnf_trim(&a);
+    *out = a;
+    return rc;
+  }
+  rc = req_or(&a, &b, out);
+  tw_lit_cnf_free(&a);
+  tw_lit_cnf_free(&b);
+  return rc;
+}
+
+int tw_pattern_literal_cnf(const tw_pattern *p, tw_lit_cnf *out) {
+  memset(out, 0, sizeof *out);
+  if (p->kind != TW_PATTERN_JSON)
+    return TW_OK;
+  int rc = req(p->root, out);
+  if (rc)
+    tw_lit_cnf_free(out);
+  return rc;
 }

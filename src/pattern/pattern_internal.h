@@ -245,11 +245,21 @@ int tw_match_collect_json(tw_match *m, const tw_json_plan *plan, const char *msg
  * also fills m's extracted values on a match. */
 int tw_pattern_eval_json(const tw_pattern *p, tw_match *m, const uint32_t *ids, int extract,
                          int *matched);
-/* Literals of which any event p can match contains at least one (when the
- * event has no escape sequences); *n == 0 means no such requirement. The
- * strings are borrowed from p; free *lits and *lens. (literals.c) */
-int tw_pattern_required_literals(const tw_pattern *p, const char ***lits, size_t **lens,
-                                 size_t *n);
+/* Literal requirement of a JSON pattern as a conjunction of clauses: an
+ * event p can match contains, for every clause, at least one of its
+ * literals (when no escape in the event can spell a literal byte). n == 0:
+ * no requirement. Strings are borrowed from p. (literals.c) */
+typedef struct tw_lit_clause {
+  const char **s;
+  size_t *len;
+  size_t n;
+} tw_lit_clause;
+typedef struct tw_lit_cnf {
+  tw_lit_clause *c;
+  size_t n;
+} tw_lit_cnf;
+int tw_pattern_literal_cnf(const tw_pattern *p, tw_lit_cnf *out);
+void tw_lit_cnf_free(tw_lit_cnf *cnf);
 /* Text of a JSON scalar for comparisons: strings unescaped (into scratch),
  * numbers/literals as written. Returns TW_OK or TW_ENOMEM/TW_ESYNTAX. */
 int tw_match_json_text(tw_buf *scratch, const tw_json_value *v, const char **text,

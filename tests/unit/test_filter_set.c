@@ -69,6 +69,29 @@ static void push_escaped(strs *msgs, const char *m, size_t len, unsigned *seed) 
       out[o++] = c;
   }
   strs_push(msgs, out, o);
+  /* second variant: escapes that never spell a literal byte (\u00e9 for
+   * spaces) or sometimes do (\/ for '/'), so the prefilter's escape
+   * analysis is exercised both ways */
+  o = 0;
+  in_str = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = m[i];
+    if (in_str && c == '\\') {
+      out[o++] = c;
+      if (i + 1 < len)
+        out[o++] = m[++i];
+      continue;
+    }
+    if (c == '"')
+      in_str = !in_str;
+    if (in_str && c == ' ')
+      o += (size_t)sprintf(out + o, "\\u00e9");
+    else if (in_str && c == '/')
+      o += (size_t)sprintf(out + o, "\\/");
+    else
+      out[o++] = c;
+  }
+  strs_push(msgs, out, o);
   free(out);
 }
 
