@@ -12,6 +12,7 @@ PKGS=(
   zlib1g-dev libdeflate-dev          # gzip inputs
   libyaml-dev                        # YAML configuration
   libvectorscan-dev                  # multi-literal prefilter (src/engine/)
+  libmicrohttpd-dev libsqlite3-dev libssl-dev  # trailwatch serve: HTTP, state, SigV4
   valgrind jq                        # make valgrind; benchmarks
 )
 

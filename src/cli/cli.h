@@ -19,5 +19,6 @@ int tw_cmd_test_pattern(int argc, char **argv);
 int tw_cmd_lint(int argc, char **argv);
 int tw_cmd_alarm_eval(int argc, char **argv);
 int tw_cmd_sample(int argc, char **argv);
+int tw_cmd_scan(int argc, char **argv);
 
 #endif /* TW_CLI_H */
