@@ -123,9 +123,11 @@ static int register_selector(tw_parser *ps, size_t start, const tw_json_step *st
   p->sels = s;
   s += p->nsels;
   memset(s, 0, sizeof *s);
-  s->text = strndup(text, len);
+  s->text = malloc(len + 1); /* not strndup: a ['key'] may hold a NUL byte */
   if (!s->text)
     return TW_ENOMEM;
+  memcpy(s->text, text, len);
+  s->text[len] = '\0';
   s->text_len = len;
   s->wildcard = wild;
   s->steps = malloc(n * sizeof *steps);

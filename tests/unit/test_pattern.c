@@ -186,6 +186,19 @@ TW_TEST(transform_delimited_positions) {
   tw_pattern_free(p);
 }
 
+/* Found by fuzzing: a ['quoted key'] holding a NUL byte, written twice. */
+TW_TEST(selector_key_with_nul_byte) {
+  static const char pat[] = "{ $.['a\0b'] = 1 || $.['a\0b'] = 2 }";
+  static const char msg[] = "{\"a\\u0000b\":2}";
+  tw_pattern *p = NULL;
+  TW_CHECK_EQ_INT(tw_pattern_compile(pat, sizeof pat - 1, 0, &p, NULL), TW_OK);
+  int m = 0;
+  if (p)
+    tw_pattern_match(p, msg, sizeof msg - 1, NULL, &m);
+  TW_CHECK_EQ_INT(m, 1);
+  tw_pattern_free(p);
+}
+
 /* ---- many threads, one compiled pattern ---- */
 
 #define NPAT 6
