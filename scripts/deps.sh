@@ -13,6 +13,7 @@ PKGS=(
   libyaml-dev                        # YAML configuration
   libvectorscan-dev                  # multi-literal prefilter (src/engine/)
   libmicrohttpd-dev libsqlite3-dev libssl-dev  # trailwatch serve: HTTP, state, SigV4
+  libcurl4-openssl-dev               # webhook notifications (src/notify/)
   valgrind jq                        # make valgrind; benchmarks
 )
 

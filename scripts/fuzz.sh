@@ -17,7 +17,7 @@ build() {
     echo "fuzz.sh: building $name" >&2
     clang -g -O1 -std=c17 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
       -fno-sanitize-recover=all -Iinclude -Isrc "$f" "${lib[@]}" \
-      $(pkg-config --cflags --libs jansson libhs yaml-0.1 libdeflate zlib libmicrohttpd sqlite3 libcrypto) -lstdc++ -lm -lpthread -o "$OUT/$name"
+      $(pkg-config --cflags --libs jansson libhs yaml-0.1 libdeflate zlib libmicrohttpd sqlite3 libcrypto libcurl) -lstdc++ -lm -lpthread -o "$OUT/$name"
   done
 }
 

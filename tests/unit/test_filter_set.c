@@ -161,7 +161,8 @@ static void load_real_data(strs *msgs, const char *dir, int depth) {
     if (e->d_name[0] == '.')
       continue;
     char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+      continue; /* path too long: not part of the data set */
     size_t l = strlen(e->d_name);
     if (l > 5 && !strcmp(e->d_name + l - 5, ".json"))
       load_events_file(msgs, path);
