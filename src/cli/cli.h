@@ -20,5 +20,6 @@ int tw_cmd_lint(int argc, char **argv);
 int tw_cmd_alarm_eval(int argc, char **argv);
 int tw_cmd_sample(int argc, char **argv);
 int tw_cmd_scan(int argc, char **argv);
+int tw_cmd_serve(int argc, char **argv);
 
 #endif /* TW_CLI_H */

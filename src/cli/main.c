@@ -18,6 +18,8 @@ static const struct command commands[] = {
    "test a filter pattern against messages (like aws logs test-metric-filter)"},
   {"lint", tw_cmd_lint, "check filter patterns; errors and AWS-uncertainty warnings"},
   {"scan", tw_cmd_scan, "evaluate metric filters over log events in one pass, on all cores"},
+  {"serve", tw_cmd_serve,
+   "run the AWS-compatible CloudWatch Logs + CloudWatch API (aws --endpoint-url)"},
   {"sample", tw_cmd_sample, "write deterministic synthetic CloudTrail events (NDJSON)"},
   {"alarm-eval", tw_cmd_alarm_eval,
    "evaluate one CloudWatch alarm over a series of period values"},

@@ -151,7 +151,8 @@ static int tw_mf_close_before(tw_metric_filter_acc *a, int64_t t) {
       rc = tw_mf_store(a, &k, m->start_ms, a->default_value, NULL, 0,
                        &a->stats.defaults);
   }
-  memmove(a->open, a->open + done, (a->nopen - done) * sizeof *a->open);
+  if (done > 0) /* a->open may still be NULL before the first event */
+    memmove(a->open, a->open + done, (a->nopen - done) * sizeof *a->open);
   a->nopen -= done;
   return rc;
 }

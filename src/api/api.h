@@ -1,0 +1,85 @@
+/*
+ * api.h — the AWS-compatible API behind `trailwatch serve`.
+ *
+ * Two layers:
+ *  - tw_api (engine + operations): a transport-free handle that owns the
+ *    SQLite store (src/store/), the in-memory metric store, the live metric
+ *    filters and alarms. tw_api_handle answers one request (X-Amz-Target +
+ *    decoded JSON body) with an HTTP status, a JSON body and the
+ *    x-amzn-query-error header value, exactly as CloudWatch Logs
+ *    (Logs_20140328, awsJson 1.1) and CloudWatch (GraniteServiceVersion
+ *    20100801, awsJson 1.0 with query compatibility) answer. tw_api_tick
+ *    runs the alarm schedule (D22) and retention.
+ *  - tw_http (http.c): the libmicrohttpd server: body limits, gzip,
+ *    SigV4 (sigv4.c), then tw_api_handle under the handle's lock.
+ * Everything is reachable from the handles: no global mutable state.
+ */
+#ifndef TW_API_H
+#define TW_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trailwatch.h"
+#include "util/util.h"
+
+typedef struct tw_api tw_api;
+
+typedef struct tw_api_config {
+  const char *db_path;      /* SQLite file, ":memory:" for tests */
+  const char *region;       /* "us-east-1" when NULL */
+  const char *account;      /* "123456789012" when NULL */
+  int eval_interval_s;      /* 0 = D22 schedule (60 s, 10 s high-res) */
+  int64_t lateness_ms;      /* metric filter minute closing delay */
+} tw_api_config;
+
+int tw_api_new(const tw_api_config *cfg, tw_api **out, tw_error *err);
+void tw_api_free(tw_api *api);
+
+/* Services, from the X-Amz-Target prefix. */
+typedef enum tw_api_service {
+  TW_SVC_UNKNOWN = 0,
+  TW_SVC_LOGS = 1,
+  TW_SVC_CLOUDWATCH = 2
+} tw_api_service;
+
+/* Service of a target ("Logs_20140328.PutLogEvents"); *op points at the
+ * operation name inside target. */
+tw_api_service tw_api_service_of(const char *target, const char **op);
+
+typedef struct tw_api_response {
+  int status;
+  tw_buf body;              /* JSON text, not NUL-terminated */
+  char query_error[128];    /* x-amzn-query-error value, "" = none */
+  char request_id[40];
+} tw_api_response;
+
+void tw_api_response_free(tw_api_response *r);
+
+/* Fill r with an error for service svc (also used by the HTTP layer for
+ * authentication and size failures). */
+int tw_api_error_response(tw_api_service svc, int status, const char *code,
+                          const char *message, tw_api_response *r);
+
+/* Answer one request at wall-clock time now_ms. body need not be
+ * NUL-terminated. Always fills r (an error response on failure) and
+ * returns TW_OK unless memory ran out. */
+int tw_api_handle(tw_api *api, const char *target, const char *body,
+                  size_t len, int64_t now_ms, tw_api_response *r);
+
+/* Run due alarm evaluations and retention at now_ms. */
+int tw_api_tick(tw_api *api, int64_t now_ms);
+/* Evaluate every alarm now (tests). */
+int tw_api_evaluate_all(tw_api *api, int64_t now_ms);
+
+/* Preload from a trailwatch config file (--config). */
+int tw_api_preload(tw_api *api, const char *path, int64_t now_ms,
+                   tw_error *err);
+
+/* Body size limit (bytes, before decompression) of an operation. */
+size_t tw_api_body_limit(tw_api_service svc, const char *op);
+
+/* Wall clock in epoch milliseconds. */
+int64_t tw_api_now_ms(void);
+
+#endif /* TW_API_H */

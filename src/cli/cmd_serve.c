@@ -1,0 +1,188 @@
+/*
+ * cmd_serve.c — `trailwatch serve`: the AWS-compatible CloudWatch Logs +
+ * CloudWatch API (src/api/) with durable state in SQLite (src/store/).
+ * Parses the options, opens the database (rebuilding the in-memory state),
+ * preloads --config, loads --auth keys, starts the HTTP server and waits
+ * for SIGINT/SIGTERM.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/http.h"
+#include "cli/cli.h"
+
+int tw_cmd_serve(int argc, char **argv);
+
+typedef struct tw_serve_opts {
+  char address[64];
+  unsigned short port;
+  const char *db, *config, *auth, *region, *account;
+  int eval_interval;
+} tw_serve_opts;
+
+static void tw_serve_usage(FILE *f) {
+  fprintf(f,
+          "usage: trailwatch serve [--listen ADDR:PORT] [--db PATH] [--config FILE]\n"
+          "                        [--auth FILE] [--eval-interval SECONDS]\n"
+          "                        [--region REGION] [--account ID]\n"
+          "\n"
+          "Serve the CloudWatch Logs (Logs_20140328) and CloudWatch\n"
+          "(GraniteServiceVersion20100801) JSON APIs so that the AWS CLI and SDKs\n"
+          "work against trailwatch with --endpoint-url. State is kept in SQLite.\n"
+          "\n"
+          "  --listen ADDR:PORT     address to bind (default 127.0.0.1:4588;\n"
+          "                         [::1]:4588 for IPv6; port 0 picks a free one)\n"
+          "  --db PATH              database file (default ./trailwatch.db)\n"
+          "  --config FILE          preload metric filters, alarms and targets\n"
+          "  --auth FILE            access key pairs (\"ID SECRET\" per line): every\n"
+          "                         request must carry a valid SigV4 signature\n"
+          "  --eval-interval SECS   evaluate every alarm every SECS seconds instead\n"
+          "                         of CloudWatch's schedule (60 s; 10 s high-res)\n"
+          "  --region REGION        region in ARNs and notifications (us-east-1)\n"
+          "  --account ID           account id in ARNs (123456789012)\n");
+}
+
+static int tw_serve_listen(tw_serve_opts *o, const char *arg) {
+  const char *colon = strrchr(arg, ':');
+  if (!colon)
+    return -1;
+  size_t n = (size_t)(colon - arg);
+  if (n >= 2 && arg[0] == '[' && arg[n - 1] == ']') {
+    arg++;
+    n -= 2;
+  }
+  char *end = NULL;
+  long port = strtol(colon + 1, &end, 10);
+  if (n == 0 || n >= sizeof o->address || !*(colon + 1) || *end || port < 0 ||
+      port > 65535)
+    return -1;
+  memcpy(o->address, arg, n);
+  o->address[n] = '\0';
+  o->port = (unsigned short)port;
+  return 0;
+}
+
+static int tw_serve_args(int argc, char **argv, tw_serve_opts *o) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      tw_serve_usage(stdout);
+      return 1;
+    }
+    int takes = !strcmp(a, "--listen") || !strcmp(a, "--db") ||
+                !strcmp(a, "--config") || !strcmp(a, "--auth") ||
+                !strcmp(a, "--eval-interval") || !strcmp(a, "--region") ||
+                !strcmp(a, "--account");
+    if (!takes) {
+      fprintf(stderr, "trailwatch serve: unknown option '%s'\n", a);
+      return -1;
+    }
+    if (!v) {
+      fprintf(stderr, "trailwatch serve: %s needs a value\n", a);
+      return -1;
+    }
+    i++;
+    if (!strcmp(a, "--listen") && tw_serve_listen(o, v)) {
+      fprintf(stderr, "trailwatch serve: invalid --listen '%s' (ADDR:PORT)\n", v);
+      return -1;
+    }
+    if (!strcmp(a, "--db"))
+      o->db = v;
+    else if (!strcmp(a, "--config"))
+      o->config = v;
+    else if (!strcmp(a, "--auth"))
+      o->auth = v;
+    else if (!strcmp(a, "--region"))
+      o->region = v;
+    else if (!strcmp(a, "--account"))
+      o->account = v;
+    else if (!strcmp(a, "--eval-interval") &&
+             ((o->eval_interval = atoi(v)) < 1 || o->eval_interval > 3600)) {
+      fprintf(stderr, "trailwatch serve: --eval-interval must be 1..3600\n");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Block the stop signals in every thread; the main thread waits for them. */
+static void tw_serve_block(sigset_t *set) {
+  sigemptyset(set);
+  sigaddset(set, SIGINT);
+  sigaddset(set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+static int tw_serve_setup(const tw_serve_opts *o, tw_api **api,
+                          tw_sigv4_keys **keys) {
+  tw_error err;
+  memset(&err, 0, sizeof err);
+  tw_api_config cfg = {o->db, o->region, o->account, o->eval_interval, 0};
+  if (tw_api_new(&cfg, api, &err)) {
+    fprintf(stderr, "trailwatch serve: %s\n", err.message);
+    return TW_EXIT_FAILURE;
+  }
+  if (o->config && tw_api_preload(*api, o->config, tw_api_now_ms(), &err)) {
+    fprintf(stderr, "trailwatch serve: --config: %s\n", err.message);
+    return TW_EXIT_USAGE;
+  }
+  if (o->auth && tw_sigv4_keys_load(o->auth, keys, &err)) {
+    fprintf(stderr, "trailwatch serve: --auth: %s\n", err.message);
+    return TW_EXIT_USAGE;
+  }
+  return TW_EXIT_OK;
+}
+
+static void tw_serve_banner(const tw_serve_opts *o, const tw_http *h,
+                            const tw_sigv4_keys *keys) {
+  int v6 = strchr(o->address, ':') != NULL;
+  fprintf(stderr, "trailwatch serve: listening on http://%s%s%s:%u (db %s)\n",
+          v6 ? "[" : "", o->address, v6 ? "]" : "", tw_http_port(h),
+          o->db ? o->db : "./trailwatch.db");
+  if (keys)
+    fprintf(stderr, "trailwatch serve: SigV4 required, %zu access key(s) "
+                    "from %s\n",
+            tw_sigv4_keys_count(keys), o->auth);
+  else
+    fprintf(stderr, "trailwatch serve: no --auth file: any signature (and "
+                    "any access key) is accepted\n");
+  fflush(stderr);
+}
+
+int tw_cmd_serve(int argc, char **argv) {
+  tw_serve_opts o;
+  memset(&o, 0, sizeof o);
+  snprintf(o.address, sizeof o.address, "127.0.0.1");
+  o.port = 4588;
+  int rc = tw_serve_args(argc, argv, &o);
+  if (rc)
+    return rc > 0 ? TW_EXIT_OK : TW_EXIT_USAGE;
+  sigset_t set;
+  tw_serve_block(&set);
+  tw_api *api = NULL;
+  tw_sigv4_keys *keys = NULL;
+  tw_http *h = NULL;
+  rc = tw_serve_setup(&o, &api, &keys);
+  tw_error err;
+  tw_http_config hc = {o.address, o.port, api, keys};
+  if (rc == TW_EXIT_OK && tw_http_start(&hc, &h, &err)) {
+    fprintf(stderr, "trailwatch serve: %s\n", err.message);
+    rc = TW_EXIT_FAILURE;
+  }
+  if (rc == TW_EXIT_OK) {
+    tw_serve_banner(&o, h, keys);
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "trailwatch serve: stopping (signal %d)\n", sig);
+  }
+  tw_http_stop(h);
+  tw_api_free(api);
+  tw_sigv4_keys_free(keys);
+  return rc;
+}
