@@ -20,7 +20,7 @@ static const struct command commands[] = {
   {"scan", tw_cmd_scan, "evaluate metric filters over log events in one pass, on all cores"},
   {"serve", tw_cmd_serve,
    "run the AWS-compatible CloudWatch Logs + CloudWatch API (aws --endpoint-url)"},
-  {"sample", tw_cmd_sample, "write deterministic synthetic CloudTrail events (NDJSON)"},
+  {"sample", tw_cmd_sample, "write synthetic CloudTrail events: NDJSON, or a demo S3 archive (--archive)"},
   {"alarm-eval", tw_cmd_alarm_eval,
    "evaluate one CloudWatch alarm over a series of period values"},
 };

@@ -184,10 +184,21 @@ void tw_sample_opts_init(tw_sample_opts *o) {
   o->seed = 1;
   o->start = TW_SAMPLE_DEFAULT_START;
   o->span = TW_SAMPLE_DEFAULT_SPAN;
+  o->profile = TW_SAMPLE_MIXED;
+}
+
+/* The background profile's day/night curve works in whole days and keeps
+ * its integer arithmetic in range with the archive's limits. */
+static int background_ok(const tw_sample_opts *o) {
+  int64_t days = o->span / 86400;
+  return o->span % 86400 == 0 && days >= 1 && days <= TW_SAMPLE_ARCHIVE_MAX_DAYS &&
+         o->events <= (uint64_t)days * TW_SAMPLE_ARCHIVE_MAX_PER_DAY;
 }
 
 int tw_sample_gen_new(const tw_sample_opts *o, tw_sample_gen **out) {
-  if (o->span < 0)
+  if (o->span < 0 || (o->profile != TW_SAMPLE_MIXED && o->profile != TW_SAMPLE_BACKGROUND))
+    return TW_EINVAL;
+  if (o->profile == TW_SAMPLE_BACKGROUND && !background_ok(o))
     return TW_EINVAL;
   tw_sample_gen *g = calloc(1, sizeof *g);
   if (!g)
@@ -215,7 +226,8 @@ void tw_sample_gen_free(tw_sample_gen *g) {
   free(g);
 }
 
-int tw_sample_gen_next(tw_sample_gen *g, tw_buf *b, int64_t *event_time) {
+int tw_sample_gen_next_in(tw_sample_gen *g, tw_buf *b, int64_t *event_time,
+                          const char **region) {
   if (g->index >= g->opts.events)
     return TW_ENOTFOUND;
   int rc = tw_buf_reserve(b, TW_SAMPLE_MAX_EVENT);
@@ -232,7 +244,13 @@ int tw_sample_gen_next(tw_sample_gen *g, tw_buf *b, int64_t *event_time) {
   g->index++;
   if (event_time)
     *event_time = ev.time;
+  if (region)
+    *region = tw_ev_region(&ev);
   return TW_OK;
+}
+
+int tw_sample_gen_next(tw_sample_gen *g, tw_buf *b, int64_t *event_time) {
+  return tw_sample_gen_next_in(g, b, event_time, NULL);
 }
 
 static int flush(FILE *f, tw_buf *b, uint64_t *bytes) {

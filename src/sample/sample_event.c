@@ -7,7 +7,9 @@
  * 0.2% console sign-ins, 1% AwsServiceEvents without userIdentity.type,
  * 0.05% root usage, and otherwise weighted ordinary calls (tw_sample_apis)
  * by assumed roles, service-linked roles, IAM users and AWS services, with
- * about 6% errors (throttling, access denied, not found).
+ * about 6% errors (throttling, access denied, not found). The background
+ * profile (the demo archive's traffic) keeps the same mix minus everything
+ * the seed and CIS rule packs match, on a day/night rate curve.
  */
 #include "sample/sample_internal.h"
 
@@ -85,7 +87,8 @@ static void pick_error(struct tw_sample_gen *g, tw_ev *ev) {
     ev->error_code = ec2 ? "Client.RequestLimitExceeded" : "ThrottlingException";
     ev->error_message = ec2 ? "Request limit exceeded." : "Rate exceeded";
   } else if (e < 55) {
-    pick_denied(ev);
+    if (!tw_sample_is_background(g)) /* CloudWatch.2 stays quiet there */
+      pick_denied(ev);
   } else if (e < 70 || (e < 400 && ev->api->kind == TW_SP_BUCKET &&
                         (ev->api->flags & TW_API_RO))) {
     pick_not_found(ev);
@@ -175,9 +178,81 @@ static void pick_notable(struct tw_sample_gen *g, tw_ev *ev) {
   }
 }
 
+/* ---- the background profile ----------------------------------------- */
+
+/* Relative events per hour of the day (UTC): automation keeps a floor at
+ * night, people add a peak in European and American working hours. */
+static const uint16_t diurnal[24] = {
+  40, 32, 26, 22, 20, 20, 22, 26, 34, 46, 60, 72,
+  84, 96, 104, 108, 108, 104, 96, 86, 74, 62, 52, 46,
+};
+
+/* Event g->index's time: the day's share of events, placed through the
+ * inverse of the piecewise-constant hourly rate (integer arithmetic only). */
+static int64_t background_time(const struct tw_sample_gen *g) {
+  const tw_sample_opts *o = &g->opts;
+  uint64_t days = o->span >= 86400 ? (uint64_t)(o->span / 86400) : 1, n = o->events;
+  uint64_t d = g->index * days / n;
+  uint64_t first = (d * n + days - 1) / days, next = ((d + 1) * n + days - 1) / days;
+  unsigned start_hour = (unsigned)((o->start % 86400 + 86400) % 86400 / 3600);
+  uint64_t total = 0;
+  for (unsigned h = 0; h < 24; h++)
+    total += diurnal[h];
+  uint64_t target = (g->index - first) * total * 3600 / (next - first), cum = 0;
+  unsigned h = 0;
+  for (; h < 23; h++) {
+    uint64_t w = diurnal[(start_hour + h) % 24] * 3600ull;
+    if (target < cum + w)
+      break;
+    cum += w;
+  }
+  uint64_t sec = (target - cum) / diurnal[(start_hour + h) % 24];
+  return o->start + (int64_t)(d * 86400 + h * 3600ull + (sec < 3600 ? sec : 3599));
+}
+
+/* us-east-1 (the global services too) 58%, eu-west-1 22%, us-west-2 12%,
+ * ap-southeast-2 8%, as indexes into tw_sample_regions. */
+static uint32_t background_region(struct tw_sample_gen *g) {
+  uint32_t x = tw_rng_below(&g->rng, 100);
+  return x < 58 ? 0 : x < 80 ? 4 : x < 92 ? 6 : 9;
+}
+
+/* Like the mixed profile without anything a seed or CIS filter matches:
+ * no notable calls, console sign-ins with MFA (or SSO), root only on
+ * behalf of AWS Support, no denied calls (pick_error). */
+static void pick_background(struct tw_sample_gen *g, tw_ev *ev) {
+  memset(ev, 0, sizeof *ev);
+  ev->r = tw_rng_next(&g->rng);
+  ev->time = background_time(g);
+  ev->acct = TW_SAMPLE_ARCHIVE_ACCT;
+  ev->region = background_region(g);
+  ev->agent = tw_rng_below(&g->rng, (uint32_t)tw_sample_nagents);
+  ev->user = tw_rng_below(&g->rng, (uint32_t)tw_sample_nusers);
+  uint32_t x = tw_rng_below(&g->rng, 10000);
+  if (x < 20) {
+    uint32_t variant = tw_rng_below(&g->rng, 100);
+    pick_console(g, ev, variant < 85 ? 0 : variant);
+    ev->region = 0; /* the global sign-in endpoint records in us-east-1 */
+  } else if (x < 120) {
+    pick_service_event(g, ev);
+  } else if (x < 122) {
+    ev->api = pick_api(g);
+    ev->ident = TW_ID_ROOT;
+    ev->invoked_by = "support.amazonaws.com";
+  } else {
+    pick_ordinary(g, ev);
+  }
+}
+
+/* ---- the mixed profile ------------------------------------------------ */
+
 void tw_sample_event_pick(struct tw_sample_gen *g, tw_ev *ev) {
   static const uint8_t acct_w[16] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 3};
   const tw_sample_opts *o = &g->opts;
+  if (tw_sample_is_background(g)) {
+    pick_background(g, ev);
+    return;
+  }
   memset(ev, 0, sizeof *ev);
   ev->r = tw_rng_next(&g->rng);
   ev->time = o->start + (int64_t)((g->index * (uint64_t)o->span) / o->events);
@@ -261,11 +336,25 @@ static void write_attributes(const tw_ev *ev, tw_sw *w, int mfa) {
     TW_SW_LIT(w, "false\"}");
 }
 
+void tw_sample_role_principal(uint32_t acct, uint32_t role, tw_sw *w) {
+  TW_SW_LIT(w, "AROA");
+  tw_sw_chars(w, tw_rng_hash(0xA0000 + acct * 256 + role), 17, upper32, 32);
+}
+
+void tw_sample_user_principal(uint32_t acct, uint32_t user, tw_sw *w) {
+  TW_SW_LIT(w, "AIDA");
+  tw_sw_chars(w, tw_rng_hash(0xB0000 + acct * 256 + user), 17, upper32, 32);
+}
+
+void tw_sample_user_key(uint32_t acct, uint32_t user, tw_sw *w) {
+  TW_SW_LIT(w, "AKIA");
+  tw_sw_chars(w, tw_rng_hash(0xC0000 + acct * 256 + user), 16, upper32, 32);
+}
+
 static void write_id_role(const tw_ev *ev, tw_sw *w) {
   const tw_role *r = ev_role(ev);
-  uint64_t pid = tw_rng_hash(0xA0000 + ev->acct * 256 + ev->role);
-  TW_SW_LIT(w, "{\"type\":\"AssumedRole\",\"principalId\":\"AROA");
-  tw_sw_chars(w, pid, 17, upper32, 32);
+  TW_SW_LIT(w, "{\"type\":\"AssumedRole\",\"principalId\":\"");
+  tw_sample_role_principal(ev->acct, ev->role, w);
   tw_sw_ch(w, ':');
   tw_sw_str(w, r->session);
   TW_SW_LIT(w, "\",\"arn\":\"");
@@ -276,8 +365,8 @@ static void write_id_role(const tw_ev *ev, tw_sw *w) {
     TW_SW_LIT(w, "\",\"accessKeyId\":\"ASIA");
     tw_sw_chars(w, tw_rng_hash(ev->r), 16, upper32, 32);
   }
-  TW_SW_LIT(w, "\",\"sessionContext\":{\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":\"AROA");
-  tw_sw_chars(w, pid, 17, upper32, 32);
+  TW_SW_LIT(w, "\",\"sessionContext\":{\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":\"");
+  tw_sample_role_principal(ev->acct, ev->role, w);
   TW_SW_LIT(w, "\",\"arn\":\"arn:aws:iam::");
   tw_sw_str(w, tw_ev_account(ev));
   TW_SW_LIT(w, ":role/");
@@ -299,8 +388,8 @@ static void write_id_role(const tw_ev *ev, tw_sw *w) {
 }
 
 static void write_id_user(const tw_ev *ev, tw_sw *w) {
-  TW_SW_LIT(w, "{\"type\":\"IAMUser\",\"principalId\":\"AIDA");
-  tw_sw_chars(w, tw_rng_hash(0xB0000 + ev->acct * 256 + ev->user), 17, upper32, 32);
+  TW_SW_LIT(w, "{\"type\":\"IAMUser\",\"principalId\":\"");
+  tw_sample_user_principal(ev->acct, ev->user, w);
   TW_SW_LIT(w, "\",\"arn\":\"");
   tw_sample_caller_arn(ev, w);
   TW_SW_LIT(w, "\",\"accountId\":\"");
@@ -311,8 +400,8 @@ static void write_id_user(const tw_ev *ev, tw_sw *w) {
     TW_SW_LIT(w, "\"}");
     return;
   }
-  TW_SW_LIT(w, "\",\"accessKeyId\":\"AKIA");
-  tw_sw_chars(w, tw_rng_hash(0xC0000 + ev->acct * 256 + ev->user), 16, upper32, 32);
+  TW_SW_LIT(w, "\",\"accessKeyId\":\"");
+  tw_sample_user_key(ev->acct, ev->user, w);
   TW_SW_LIT(w, "\",\"userName\":\"");
   tw_sw_str(w, tw_sample_users[ev->user]);
   tw_sw_ch(w, '"');

@@ -150,8 +150,12 @@ extern const size_t tw_sample_nroles;
 extern const size_t tw_sample_nslr;       /* the first nslr roles are service-linked */
 extern const char *const tw_sample_users[];
 extern const size_t tw_sample_nusers;
+/* The mixed profile's accounts come first; the archive's single account
+ * (TW_SAMPLE_ARCHIVE_ACCOUNT) is the last entry. */
 extern const char *const tw_sample_accounts[];
 extern const size_t tw_sample_naccounts;
+#define TW_SAMPLE_NMIXED_ACCOUNTS 4u
+#define TW_SAMPLE_ARCHIVE_ACCT TW_SAMPLE_NMIXED_ACCOUNTS /* index of the archive account */
 extern const char *const tw_sample_regions[];
 extern const size_t tw_sample_nregions;
 extern const char *const tw_sample_agents[];
@@ -207,6 +211,15 @@ struct tw_sample_gen {
   char day_text[11];    /* "YYYY-MM-DD" */
 };
 
+static inline int tw_sample_is_background(const struct tw_sample_gen *g) {
+  return g->opts.profile == TW_SAMPLE_BACKGROUND;
+}
+
+/* sample.c: like tw_sample_gen_next, also giving the event's awsRegion
+ * (a static string). */
+int tw_sample_gen_next_in(tw_sample_gen *g, tw_buf *b, int64_t *event_time,
+                          const char **region);
+
 /* sample_event.c */
 void tw_sample_event_pick(struct tw_sample_gen *g, tw_ev *ev);
 void tw_sample_event_write(struct tw_sample_gen *g, const tw_ev *ev, tw_sw *w);
@@ -216,6 +229,11 @@ void tw_sample_time(struct tw_sample_gen *g, tw_sw *w, int64_t t);
 void tw_sample_time_human(tw_sw *w, int64_t t);
 /* The caller's ARN (for error messages). */
 void tw_sample_caller_arn(const tw_ev *ev, tw_sw *w);
+/* Stable identifiers, shared by the background and the archive's incidents:
+ * "AROA" + 17 (role acct/role), "AIDA" + 17 and "AKIA" + 16 (user). */
+void tw_sample_role_principal(uint32_t acct, uint32_t role, tw_sw *w);
+void tw_sample_user_principal(uint32_t acct, uint32_t user, tw_sw *w);
+void tw_sample_user_key(uint32_t acct, uint32_t user, tw_sw *w);
 /* The event's S3 bucket name (from ev->r). */
 void tw_sample_bucket(const tw_ev *ev, tw_sw *w);
 

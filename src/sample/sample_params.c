@@ -54,6 +54,17 @@ static void kms_key_arn(const tw_ev *ev, tw_sw *w) {
   tw_sample_uuid(&s, w);
 }
 
+/* The pool's target group ARN moved into the event's region and account:
+ * "arn:aws:elasticloadbalancing:R:A:targetgroup/NAME/ID". */
+static void target_group_arn(const tw_ev *ev, const char *pooled, tw_sw *w) {
+  const char *tg = strstr(pooled, ":targetgroup/");
+  TW_SW_LIT(w, "arn:aws:elasticloadbalancing:");
+  tw_sw_str(w, tw_ev_region(ev));
+  tw_sw_ch(w, ':');
+  tw_sw_str(w, tw_ev_account(ev));
+  tw_sw_str(w, tg ? tg : ":targetgroup/unknown/0");
+}
+
 static void kv_value(struct tw_sample_gen *g, const tw_ev *ev, const char *k, tw_sw *w) {
   static const struct { const char *key; int pool; } map[] = {
     {"roleName", TW_POOL_ROLE}, {"userName", TW_POOL_USER}, {"functionName", TW_POOL_FUNCTION},
@@ -65,7 +76,7 @@ static void kv_value(struct tw_sample_gen *g, const tw_ev *ev, const char *k, tw
   };
   if (!strcmp(k, "accountId") || !strcmp(k, "target")) {
     tw_sw_ch(w, '"');
-    tw_sw_str(w, tw_sample_accounts[(ev->acct + 1) % tw_sample_naccounts]);
+    tw_sw_str(w, tw_sample_accounts[(ev->acct + 1) % TW_SAMPLE_NMIXED_ACCOUNTS]);
     tw_sw_ch(w, '"');
     return;
   }
@@ -79,8 +90,12 @@ static void kv_value(struct tw_sample_gen *g, const tw_ev *ev, const char *k, tw
       pool = map[i].pool;
       break;
     }
+  const char *v = tw_sample_pool_value(pool, tw_rng_below(&g->rng, tw_sample_pool_size(pool)));
   tw_sw_ch(w, '"');
-  tw_sw_str(w, tw_sample_pool_value(pool, tw_rng_below(&g->rng, tw_sample_pool_size(pool))));
+  if (pool == TW_POOL_LB && tw_sample_is_background(g))
+    target_group_arn(ev, v, w);
+  else
+    tw_sw_str(w, v);
   tw_sw_ch(w, '"');
 }
 
@@ -257,8 +272,13 @@ static const char *assume_target(const tw_ev *ev) {
 }
 
 static void req_assume_role(struct tw_sample_gen *g, const tw_ev *ev, tw_sw *w) {
+  /* the mixed profile assumes roles across its accounts; the archive's
+   * single account only its own */
+  uint32_t acct = ev->acct == TW_SAMPLE_ARCHIVE_ACCT
+                      ? ev->acct
+                      : (ev->acct + (uint32_t)(ev->r & 1)) % TW_SAMPLE_NMIXED_ACCOUNTS;
   TW_SW_LIT(w, "{\"roleArn\":\"arn:aws:iam::");
-  tw_sw_str(w, tw_sample_accounts[(ev->acct + (ev->r & 1)) % tw_sample_naccounts]);
+  tw_sw_str(w, tw_sample_accounts[acct]);
   TW_SW_LIT(w, ":role/");
   tw_sw_str(w, assume_target(ev));
   TW_SW_LIT(w, "\",\"roleSessionName\":\"");
@@ -403,7 +423,10 @@ static void req_iam_policy(struct tw_sample_gen *g, const tw_ev *ev, tw_sw *w) {
 static void req_trail(struct tw_sample_gen *g, const tw_ev *ev, tw_sw *w) {
   TW_SW_LIT(w, "{\"name\":\"arn:aws:cloudtrail:us-east-1:");
   tw_sw_str(w, tw_ev_account(ev));
-  TW_SW_LIT(w, ":trail/org-trail\"");
+  if (tw_sample_is_background(g)) /* the archive's trail (sample_archive.c) */
+    TW_SW_LIT(w, ":trail/management-events\"");
+  else
+    TW_SW_LIT(w, ":trail/org-trail\"");
   if (ev->api->flags & TW_API_RESP) {
     TW_SW_LIT(w, ",\"s3BucketName\":\"cloudtrail-logs-");
     tw_sw_str(w, tw_ev_account(ev));
@@ -411,7 +434,6 @@ static void req_trail(struct tw_sample_gen *g, const tw_ev *ev, tw_sw *w) {
                  "\"includeGlobalServiceEvents\":true");
   }
   tw_sw_ch(w, '}');
-  (void)g;
 }
 
 static void req_config(struct tw_sample_gen *g, const tw_ev *ev, tw_sw *w) {

@@ -288,6 +288,7 @@ const size_t tw_sample_nusers = N_(tw_sample_users);
 
 const char *const tw_sample_accounts[] = {
   "493812736551", "208537611904", "760019384215", "125540398817",
+  TW_SAMPLE_ARCHIVE_ACCOUNT, /* the archive's account (TW_SAMPLE_ARCHIVE_ACCT) */
 };
 const size_t tw_sample_naccounts = N_(tw_sample_accounts);
 
