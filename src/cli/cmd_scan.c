@@ -1,361 +1,257 @@
 /*
- * cmd_scan.c — `trailwatch scan`: evaluate a set of metric filters over
- * NDJSON log events (one event message per line) in one pass, on all cores.
- *
- * The filters come from --config files (PutMetricFilter / describe-metric-
- * filters shape, src/config/). They are compiled into one tw_filter_set;
- * each input file is split at line boundaries into byte ranges that worker
- * threads process with their own scratch, so results are identical for any
- * --threads. Memory is bounded: each worker holds one read buffer.
+ * cmd_scan.c — `trailwatch scan`: backtest metric filters and alarms over
+ * CloudTrail archives and log files, on all cores. Options and output
+ * here; the pipeline is src/scan/ (ingest -> match -> metrics -> alarms).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <jansson.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "config/config.h"
-#include "ingest/lines.h"
-#include "trailwatch.h"
+#include "cli/scan_report.h"
+#include "scan/scan.h"
+#include "util/util.h"
 
-#define MAX_EVENT (1u << 20) /* CloudWatch Logs: 1 MiB per event */
-#define RANGE_MIN (8u << 20) /* do not split files into ranges smaller than this */
-#define MAX_REPORTED 20      /* input errors printed; all are counted */
+#ifndef TW_RULES_DIR
+#define TW_RULES_DIR "rules"
+#endif
 
 static const char usage_text[] =
-    "usage: trailwatch scan --config FILE [--config FILE...] [--threads N]\n"
-    "                       [--format table|json] INPUT...\n"
+    "usage: trailwatch scan [--config FILE]... [--rules NAME[,NAME]] [--parameter K=V]...\n"
+    "                       [--from TIME] [--to TIME] [--log-group NAME] [--threads N]\n"
+    "                       [--format table|json] [--strict] [--events-per-alarm N] INPUT...\n"
     "\n"
-    "Evaluate metric filters over log events in one pass. Each INPUT is a file\n"
-    "of newline-delimited events (one log event message per line, e.g. one\n"
-    "CloudTrail event as JSON), or - for standard input. Every event belongs\n"
-    "to every filter's log group.\n"
+    "Backtest metric filters and CloudWatch alarms over CloudTrail events: every\n"
+    "time each alarm would have fired, and exactly which events fired it.\n"
     "\n"
-    "  --config FILE   YAML or JSON with `metricFilters:` in the PutMetricFilter /\n"
-    "                  describe-metric-filters shape (repeatable; see docs/config.md)\n"
-    "  --threads N     worker threads (default: the number of cores); results are\n"
-    "                  identical for every N\n"
-    "  --format F      table (default) or json:\n"
-    "                  {\"summary\":{\"events\":N,\"bytes\":N,\"seconds\":S},\n"
-    "                   \"filters\":[{\"filterName\":...,\"matches\":N}]}\n"
-    "  -h, --help      show this help\n"
+    "INPUT is a file, a directory (read recursively, e.g. an S3 bucket synced to\n"
+    "disk with its AWSLogs/... layout) or - for standard input. Content decides the\n"
+    "format: CloudTrail objects {\"Records\":[...]} (plain or .gz), JSON arrays of\n"
+    "events, NDJSON, `aws logs filter-log-events` output, CloudWatch Logs\n"
+    "subscription payloads, EventBridge envelopes (see docs/inputs.md).\n"
     "\n"
-    "Lines longer than 1 MiB are reported on stderr and counted as errors.\n"
-    "Exit status: 0 success, 2 usage or configuration error, 3 input error.\n";
-
-typedef struct job {
-  int fd;
-  const char *path;
-  int64_t begin, end;
-} job;
-
-typedef struct shared {
-  const tw_filter_set *fs;
-  size_t nf;
-  job *jobs;
-  size_t njobs;
-  atomic_size_t next;
-  atomic_int reported;
-} shared;
-
-typedef struct worker {
-  shared *sh;
-  pthread_t th;
-  uint64_t *counts;
-  uint64_t events, bytes, errors;
-  int rc;
-} worker;
-
-static void report_oversized(shared *sh, const job *j, int64_t offset, size_t len) {
-  if (atomic_fetch_add(&sh->reported, 1) < MAX_REPORTED)
-    fprintf(stderr, "trailwatch scan: %s: byte %lld: event of %zu bytes is over the %u-byte limit; skipped\n",
-            j->path, (long long)offset, len, MAX_EVENT);
-}
-
-static int run_job(worker *w, tw_filter_scratch *s, unsigned char *matched, const job *j) {
-  tw_line_reader *r;
-  if (tw_line_reader_new(j->fd, j->begin, j->end, MAX_EVENT, &r))
-    return TW_ENOMEM;
-  const char *line;
-  size_t len;
-  int64_t off;
-  int rc, status = TW_OK;
-  while ((rc = tw_line_reader_next(r, &line, &len, &off)) != 0) {
-    if (rc == TW_ELIMIT) {
-      w->errors++;
-      report_oversized(w->sh, j, off, len);
-      continue;
-    }
-    if (rc < 0) {
-      fprintf(stderr, "trailwatch scan: %s: read error: %s\n", j->path, strerror(errno));
-      status = TW_EIO;
-      break;
-    }
-    if (len == 0)
-      continue; /* blank line: no event */
-    w->events++;
-    if ((status = tw_filter_set_eval(w->sh->fs, line, len, s, matched)))
-      break;
-    for (size_t i = 0; i < w->sh->nf; i++)
-      w->counts[i] += matched[i];
-  }
-  w->bytes += tw_line_reader_bytes(r);
-  tw_line_reader_free(r);
-  return status;
-}
-
-static void *worker_main(void *arg) {
-  worker *w = arg;
-  shared *sh = w->sh;
-  tw_filter_scratch *s = NULL;
-  unsigned char *matched = malloc(sh->nf ? sh->nf : 1);
-  if (!matched || tw_filter_scratch_new(sh->fs, &s)) {
-    w->rc = TW_ENOMEM;
-  } else {
-    size_t k;
-    while (!w->rc && (k = atomic_fetch_add(&sh->next, 1)) < sh->njobs)
-      w->rc = run_job(w, s, matched, &sh->jobs[k]);
-  }
-  tw_filter_scratch_free(s);
-  free(matched);
-  return NULL;
-}
-
-/* Split each input into byte ranges: about 4 per thread for big files. */
-static int plan_jobs(char **inputs, size_t ninputs, int threads, job **out, size_t *nout) {
-  size_t cap = ninputs * (size_t)threads * 4 + 1, n = 0;
-  job *jobs = calloc(cap, sizeof *jobs);
-  if (!jobs)
-    return TW_ENOMEM;
-  for (size_t i = 0; i < ninputs; i++) {
-    int fd = strcmp(inputs[i], "-") ? open(inputs[i], O_RDONLY | O_CLOEXEC) : 0;
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-      fprintf(stderr, "trailwatch scan: %s: %s\n", inputs[i], strerror(errno));
-      for (size_t k = 0; k < n; k++)
-        if (jobs[k].fd > 0 && (k == 0 || jobs[k].fd != jobs[k - 1].fd))
-          close(jobs[k].fd);
-      free(jobs);
-      return TW_EIO;
-    }
-    int64_t size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
-    size_t parts = 1;
-    if (size > 0 && threads > 1) {
-      parts = (size_t)(size / RANGE_MIN) + 1;
-      if (parts > (size_t)threads * 4)
-        parts = (size_t)threads * 4;
-    }
-    for (size_t p = 0; p < parts; p++) {
-      jobs[n].fd = fd;
-      jobs[n].path = fd == 0 ? "(stdin)" : inputs[i];
-      jobs[n].begin = parts == 1 ? 0 : size * (int64_t)p / (int64_t)parts;
-      jobs[n].end = parts == 1 ? -1 : size * (int64_t)(p + 1) / (int64_t)parts;
-      n++;
-    }
-  }
-  *out = jobs;
-  *nout = n;
-  return TW_OK;
-}
-
-static void close_jobs(job *jobs, size_t n) {
-  for (size_t k = 0; k < n; k++)
-    if (jobs[k].fd > 0 && (k == 0 || jobs[k].fd != jobs[k - 1].fd))
-      close(jobs[k].fd);
-  free(jobs);
-}
-
-static void print_table(const tw_config *cfg, const uint64_t *counts, uint64_t events,
-                        uint64_t bytes, uint64_t errors, double secs) {
-  size_t nf = tw_config_metric_filter_count(cfg), width = 6;
-  for (size_t i = 0; i < nf; i++) {
-    size_t l = strlen(tw_config_metric_filter(cfg, i)->filter_name);
-    width = l > width ? l : width;
-  }
-  printf("%-*s  %12s\n", (int)width, "filter", "matches");
-  for (size_t i = 0; i < nf; i++)
-    printf("%-*s  %12llu\n", (int)width, tw_config_metric_filter(cfg, i)->filter_name,
-           (unsigned long long)counts[i]);
-  double mb = (double)bytes / 1e6;
-  printf("\n%llu events, %.1f MB in %.2f s (%.0f MB/s, %.0f events/s)%s\n",
-         (unsigned long long)events, mb, secs, secs > 0 ? mb / secs : 0,
-         secs > 0 ? (double)events / secs : 0, errors ? "" : "");
-  if (errors)
-    printf("%llu input errors (see stderr)\n", (unsigned long long)errors);
-}
-
-static int print_json(const tw_config *cfg, const uint64_t *counts, uint64_t events,
-                      uint64_t bytes, uint64_t errors, double secs) {
-  json_t *filters = json_array();
-  for (size_t i = 0; i < tw_config_metric_filter_count(cfg); i++)
-    json_array_append_new(filters, json_pack("{s:s,s:I}", "filterName",
-                                             tw_config_metric_filter(cfg, i)->filter_name,
-                                             "matches", (json_int_t)counts[i]));
-  json_t *out = json_pack("{s:{s:I,s:I,s:I,s:f},s:o}", "summary", "events", (json_int_t)events,
-                          "bytes", (json_int_t)bytes, "errors", (json_int_t)errors, "seconds",
-                          secs, "filters", filters);
-  char *s = out ? json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
-  json_decref(out);
-  if (!s)
-    return TW_EXIT_FAILURE;
-  puts(s);
-  free(s);
-  return TW_EXIT_OK;
-}
+    "  --config FILE        YAML/JSON with metricFilters (PutMetricFilter shape),\n"
+    "                       MetricAlarms (PutMetricAlarm shape), targets; or a\n"
+    "                       CloudFormation template (docs/config.md); repeatable\n"
+    "  --rules NAME[,NAME]  bundled rule packs: seed, cis (docs/rules.md)\n"
+    "  --parameter K=V      value for ${K} in rule packs / template parameters\n"
+    "  --from/--to TIME     only events in [from, to): 2026-11-02, 2026-11-02T10:00Z, ...\n"
+    "  --log-group NAME     the events' log group (default CloudTrail/DefaultLogGroup);\n"
+    "                       only filters of that group apply\n"
+    "  --threads N          worker threads (default: the number of cores); results are\n"
+    "                       identical for every N\n"
+    "  --format F           table (default) or json\n"
+    "  --events-per-alarm N events kept per ALARM (default 10)\n"
+    "  --strict             exit 3 when any input error occurred\n"
+    "  --no-progress        no progress line (it is shown only on a terminal anyway)\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Bad input never stops a scan: it is reported on stderr (file, byte offset,\n"
+    "reason), counted in the summary, and the rest is processed.\n"
+    "Exit status: 0 success, 2 usage or configuration error, 3 input errors with\n"
+    "--strict, or a failure.\n";
 
 struct opts {
-  char **configs, **inputs;
-  size_t nconfigs, ninputs;
-  int threads;
-  int json;
+  tw_scan_opts scan;
+  char **configs, **rules, **params, **inputs;
+  size_t nconfigs, nrules, nparams, ninputs;
+  int json, strict, no_progress;
 };
 
+static int need_value(int i, int argc, const char *a) {
+  if (i + 1 < argc)
+    return 0;
+  fprintf(stderr, "trailwatch scan: %s needs a value\n", a);
+  return 1;
+}
+
+static int parse_number(const char *opt, const char *s, long lo, long hi, long *out) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (*s == '\0' || *end || v < lo || v > hi) {
+    fprintf(stderr, "trailwatch scan: %s must be a number from %ld to %ld\n", opt, lo, hi);
+    return 1;
+  }
+  *out = v;
+  return 0;
+}
+
+static int parse_time(const char *opt, const char *s, int64_t *out) {
+  if (tw_ingest_parse_time_arg(s, out) == TW_OK)
+    return 0;
+  fprintf(stderr, "trailwatch scan: %s: cannot read time '%s' (try 2026-11-02 or 2026-11-02T10:00:00Z)\n", opt, s);
+  return 1;
+}
+
+static int parse_option(struct opts *o, int argc, char **argv, int *i) {
+  const char *a = argv[*i];
+  long v;
+  if (!strcmp(a, "--format")) {
+    if (need_value(*i, argc, a)) return 1;
+    const char *f = argv[++*i];
+    if (strcmp(f, "json") && strcmp(f, "table")) {
+      fprintf(stderr, "trailwatch scan: --format must be table or json\n");
+      return 1;
+    }
+    o->json = !strcmp(f, "json");
+  } else if (!strcmp(a, "--strict")) {
+    o->strict = 1;
+  } else if (!strcmp(a, "--no-progress")) {
+    o->no_progress = 1;
+  } else if (!strcmp(a, "--threads")) {
+    if (need_value(*i, argc, a) || parse_number(a, argv[++*i], 1, 1024, &v)) return 1;
+    o->scan.threads = (int)v;
+  } else if (!strcmp(a, "--events-per-alarm")) {
+    if (need_value(*i, argc, a) || parse_number(a, argv[++*i], 1, 1000, &v)) return 1;
+    o->scan.events_per_alarm = (size_t)v;
+  } else if (!strcmp(a, "--from") || !strcmp(a, "--to")) {
+    if (need_value(*i, argc, a)) return 1;
+    if (parse_time(a, argv[++*i], a[2] == 'f' ? &o->scan.from_ms : &o->scan.to_ms)) return 1;
+  } else if (!strcmp(a, "--log-group")) {
+    if (need_value(*i, argc, a)) return 1;
+    o->scan.log_group = argv[++*i];
+  } else if (!strcmp(a, "--config") || !strcmp(a, "--rules") || !strcmp(a, "--parameter")) {
+    if (need_value(*i, argc, a)) return 1;
+    char **list = a[2] == 'c' ? o->configs : a[2] == 'r' ? o->rules : o->params;
+    size_t *n = a[2] == 'c' ? &o->nconfigs : a[2] == 'r' ? &o->nrules : &o->nparams;
+    list[(*n)++] = argv[++*i];
+  } else {
+    fprintf(stderr, "trailwatch scan: unknown option '%s'\n\n%s", a, usage_text);
+    return 1;
+  }
+  return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o) {
-  o->configs = calloc((size_t)argc, sizeof *o->configs);
-  o->inputs = calloc((size_t)argc, sizeof *o->inputs);
-  long nproc = sysconf(_SC_NPROCESSORS_ONLN);
-  o->threads = nproc > 0 ? (int)nproc : 1;
+  tw_scan_opts_init(&o->scan);
+  size_t n = (size_t)argc + 1;
+  o->configs = calloc(n, sizeof *o->configs);
+  o->rules = calloc(n, sizeof *o->rules);
+  o->params = calloc(n, sizeof *o->params);
+  o->inputs = calloc(n, sizeof *o->inputs);
+  if (!o->configs || !o->rules || !o->params || !o->inputs)
+    return TW_EXIT_FAILURE;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       fputs(usage_text, stdout);
       return -1;
-    } else if (!strcmp(a, "--config") && i + 1 < argc) {
-      o->configs[o->nconfigs++] = argv[++i];
-    } else if (!strcmp(a, "--threads") && i + 1 < argc) {
-      char *end;
-      long t = strtol(argv[++i], &end, 10);
-      if (*end || t < 1 || t > 1024) {
-        fprintf(stderr, "trailwatch scan: --threads must be a number from 1 to 1024\n");
+    }
+    if (a[0] == '-' && a[1]) {
+      if (parse_option(o, argc, argv, &i))
         return TW_EXIT_USAGE;
-      }
-      o->threads = (int)t;
-    } else if (!strcmp(a, "--format") && i + 1 < argc) {
-      const char *f = argv[++i];
-      if (strcmp(f, "json") && strcmp(f, "table")) {
-        fprintf(stderr, "trailwatch scan: --format must be table or json\n");
-        return TW_EXIT_USAGE;
-      }
-      o->json = !strcmp(f, "json");
-    } else if (a[0] == '-' && a[1]) {
-      fprintf(stderr, "trailwatch scan: unknown option or missing value: '%s'\n\n%s", a, usage_text);
-      return TW_EXIT_USAGE;
     } else {
       o->inputs[o->ninputs++] = argv[i];
     }
   }
-  if (!o->nconfigs || !o->ninputs) {
-    fprintf(stderr, "trailwatch scan: %s\n\n%s", !o->nconfigs ? "missing --config" : "missing INPUT",
-            usage_text);
+  if (o->scan.from_ms != INT64_MIN && o->scan.to_ms != INT64_MAX && o->scan.from_ms >= o->scan.to_ms) {
+    fprintf(stderr, "trailwatch scan: --from must be before --to\n");
     return TW_EXIT_USAGE;
   }
+  if (!o->nconfigs && !o->nrules) {
+    fprintf(stderr, "trailwatch scan: give --config FILE or --rules NAME\n\n%s", usage_text);
+    return TW_EXIT_USAGE;
+  }
+  if (!o->ninputs) {
+    fprintf(stderr, "trailwatch scan: missing INPUT\n\n%s", usage_text);
+    return TW_EXIT_USAGE;
+  }
+  o->scan.inputs = (const char *const *)o->inputs;
+  o->scan.ninputs = o->ninputs;
+  o->scan.progress = !o->no_progress && isatty(2);
   return 0;
+}
+
+static int load_rules(tw_config *cfg, const char *list, tw_error *err) {
+  const char *dir = getenv("TRAILWATCH_RULES");
+  if (!dir)
+    dir = TW_RULES_DIR;
+  char *copy = strdup(list), *save = NULL;
+  int rc = copy ? TW_OK : TW_ENOMEM;
+  for (char *name = copy ? strtok_r(copy, ",", &save) : NULL; !rc && name;
+       name = strtok_r(NULL, ",", &save)) {
+    if (strchr(name, '/') || !*name) {
+      rc = tw_error_set(err, TW_EINVAL, 0, "--rules: '%s' is not a rule pack name", name);
+      break;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
+    if (access(path, R_OK) != 0) {
+      rc = tw_error_set(err, TW_EINVAL, 0, "--rules: no rule pack '%s' (looked for %s)", name, path);
+      break;
+    }
+    rc = tw_config_load(cfg, path, err);
+  }
+  free(copy);
+  return rc;
 }
 
 static int load_config(const struct opts *o, tw_config **out) {
   tw_config *cfg;
+  tw_error err = {0};
   if (tw_config_new(&cfg))
     return TW_EXIT_FAILURE;
-  for (size_t i = 0; i < o->nconfigs; i++) {
-    tw_error err;
-    if (tw_config_load(cfg, o->configs[i], &err)) {
-      fprintf(stderr, "trailwatch scan: %s\n", err.message);
-      tw_config_free(cfg);
-      return TW_EXIT_USAGE;
+  int rc = TW_OK;
+  for (size_t i = 0; !rc && i < o->nparams; i++) {
+    char *eq = strchr(o->params[i], '=');
+    if (!eq || eq == o->params[i]) {
+      rc = tw_error_set(&err, TW_EINVAL, 0, "--parameter needs K=V, got '%s'", o->params[i]);
+      break;
     }
+    *eq = '\0';
+    rc = tw_config_set_parameter(cfg, o->params[i], eq + 1);
+    if (rc)
+      tw_error_set(&err, rc, 0, "--parameter: '%s' is not a valid parameter name", o->params[i]);
+    *eq = '=';
   }
-  if (tw_config_metric_filter_count(cfg) == 0) {
-    fprintf(stderr, "trailwatch scan: the configuration has no metricFilters\n");
+  for (size_t i = 0; !rc && i < o->nrules; i++)
+    rc = load_rules(cfg, o->rules[i], &err);
+  for (size_t i = 0; !rc && i < o->nconfigs; i++)
+    rc = tw_config_load(cfg, o->configs[i], &err);
+  if (!rc)
+    rc = tw_config_finish(cfg, &err);
+  if (rc) {
+    fprintf(stderr, "trailwatch scan: %s\n", err.message);
     tw_config_free(cfg);
-    return TW_EXIT_USAGE;
+    return rc == TW_ENOMEM ? TW_EXIT_FAILURE : TW_EXIT_USAGE;
   }
   *out = cfg;
   return 0;
 }
 
-static int run_workers(shared *sh, int threads, worker *w) {
-  int started = 0, rc = TW_OK;
-  for (int t = 0; t < threads; t++) {
-    w[t].sh = sh;
-    w[t].counts = calloc(sh->nf ? sh->nf : 1, sizeof *w[t].counts);
-    if (!w[t].counts || pthread_create(&w[t].th, NULL, worker_main, &w[t]) != 0) {
-      rc = TW_ENOMEM;
-      break;
-    }
-    started++;
-  }
-  for (int t = 0; t < started; t++) {
-    pthread_join(w[t].th, NULL);
-    if (w[t].rc && !rc)
-      rc = w[t].rc;
-  }
-  return rc;
-}
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+static void free_opts(struct opts *o) {
+  free(o->configs);
+  free(o->rules);
+  free(o->params);
+  free(o->inputs);
 }
 
 int tw_cmd_scan(int argc, char **argv) {
   struct opts o = {0};
   tw_config *cfg = NULL;
   int rc = parse_args(argc, argv, &o);
-  if (rc == 0)
+  if (!rc)
     rc = load_config(&o, &cfg);
   if (rc) {
-    free(o.configs);
-    free(o.inputs);
+    free_opts(&o);
     return rc < 0 ? TW_EXIT_OK : rc;
   }
-  size_t nf = tw_config_metric_filter_count(cfg);
-  const tw_pattern **pats = calloc(nf, sizeof *pats);
-  for (size_t i = 0; pats && i < nf; i++)
-    pats[i] = tw_config_metric_filter(cfg, i)->pattern;
-  shared sh = {.nf = nf};
-  tw_filter_set *fs = NULL;
-  tw_error err;
-  double t0 = now_seconds();
-  if (!pats || tw_filter_set_new(pats, nf, &fs, &err)) {
-    fprintf(stderr, "trailwatch scan: %s\n", pats ? err.message : "out of memory");
+  tw_scan_result res;
+  tw_error err = {0};
+  int src = tw_scan_run(cfg, &o.scan, &res, &err);
+  if (src) {
+    fprintf(stderr, "trailwatch scan: %s\n", err.message[0] ? err.message : tw_strerror(src));
     rc = TW_EXIT_FAILURE;
-  } else if (plan_jobs(o.inputs, o.ninputs, o.threads, &sh.jobs, &sh.njobs)) {
-    rc = TW_EXIT_FAILURE;
+  } else if (o.json) {
+    rc = tw_scan_print_json(cfg, &res) ? TW_EXIT_FAILURE : TW_EXIT_OK;
   } else {
-    sh.fs = fs;
-    worker *w = calloc((size_t)o.threads, sizeof *w);
-    int wrc = w ? run_workers(&sh, o.threads, w) : TW_ENOMEM;
-    double secs = now_seconds() - t0;
-    uint64_t *counts = calloc(nf ? nf : 1, sizeof *counts), events = 0, bytes = 0, errors = 0;
-    for (int t = 0; w && counts && t < o.threads; t++) {
-      for (size_t i = 0; w[t].counts && i < nf; i++)
-        counts[i] += w[t].counts[i];
-      events += w[t].events, bytes += w[t].bytes, errors += w[t].errors;
-      free(w[t].counts);
-    }
-    if (wrc || !counts) {
-      rc = wrc == TW_EIO ? TW_EXIT_FAILURE : TW_EXIT_FAILURE;
-    } else if (o.json) {
-      rc = print_json(cfg, counts, events, bytes, errors, secs);
-    } else {
-      print_table(cfg, counts, events, bytes, errors, secs);
-    }
-    free(counts);
-    free(w);
-    close_jobs(sh.jobs, sh.njobs);
+    tw_scan_print_table(cfg, &res);
   }
-  tw_filter_set_free(fs);
-  free(pats);
+  if (!rc && o.strict && res.in.errors)
+    rc = TW_EXIT_FAILURE;
+  tw_scan_result_free(&res);
   tw_config_free(cfg);
-  free(o.configs);
-  free(o.inputs);
+  free_opts(&o);
   return rc;
 }

@@ -4,7 +4,8 @@
  * error messages in the one format of the loader
  *   FILE:LINE:COL: PATH: message        (position known)
  *   FILE: PATH: message                 (position unknown)
- * and the small type, length and key-spelling checks.
+ * and the small type, length and key-spelling checks; also the growable
+ * pointer lists the loader keeps its items in.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,15 @@ char *tw_cfg_origin(const tw_cfg_ctx *c, tw_cfg_pos pos) {
   char tmp[400];
   if (pos.line)
     snprintf(tmp, sizeof tmp, "%s:%lu:%lu", c->name, pos.line, pos.col);
+  else
+    snprintf(tmp, sizeof tmp, "%s: %s", c->name, c->path);
+  return strdup(tmp);
+}
+
+char *tw_cfg_where(const tw_cfg_ctx *c, tw_cfg_pos pos) {
+  char tmp[512];
+  if (pos.line)
+    snprintf(tmp, sizeof tmp, "%s:%lu:%lu: %s", c->name, pos.line, pos.col, c->path);
   else
     snprintf(tmp, sizeof tmp, "%s: %s", c->name, c->path);
   return strdup(tmp);
@@ -187,5 +197,39 @@ int tw_cfg_get_string(tw_cfg_ctx *c, const json_t *obj, tw_cfg_pos obj_pos, cons
   if (!json_is_string(v))
     return tw_cfg_fail_type(c, obj, key, "a string", NULL);
   *out = json_string_value(v);
+  return TW_OK;
+}
+
+const json_t *tw_cfg_member(const json_t *obj, const char *key) {
+  const json_t *v = json_object_get(obj, key);
+  return json_is_null(v) ? NULL : v;
+}
+
+int tw_cfg_dup(tw_cfg_ctx *c, const char *s, char **out) {
+  *out = NULL;
+  if (!s)
+    return TW_OK;
+  *out = strdup(s);
+  return *out ? TW_OK : tw_cfg_nomem(c);
+}
+
+int tw_cfg_vec_reserve(tw_cfg_vec *v, size_t extra) {
+  if (v->n + extra <= v->cap)
+    return TW_OK;
+  size_t ncap = v->cap ? v->cap : 16;
+  while (ncap < v->n + extra)
+    ncap *= 2;
+  void **ni = realloc(v->items, ncap * sizeof *ni);
+  if (!ni)
+    return TW_ENOMEM;
+  v->items = ni;
+  v->cap = ncap;
+  return TW_OK;
+}
+
+int tw_cfg_vec_push(tw_cfg_vec *v, void *item) {
+  if (tw_cfg_vec_reserve(v, 1))
+    return TW_ENOMEM;
+  v->items[v->n++] = item;
   return TW_OK;
 }

@@ -11,7 +11,13 @@
  *   - tw_cfg_ctx (config_check.c): field paths, error formatting and the
  *     small type/length checks used by the validators;
  *   - tw_cfg_filter_build (config_filter.c): one metricFilters entry ->
- *     a validated, compiled tw_metric_filter_def.
+ *     a validated, compiled tw_metric_filter_def;
+ *   - parameters and ${Name} substitution (config_param.c);
+ *   - alarms validated with tw_alarm_parse_ex (config_alarm.c), targets and
+ *     their deliveries (config_target.c), rule-pack entries (config_rule.c);
+ *   - the staging area of one file and the committed sets (config_set.c);
+ *   - CloudFormation templates (config_cfn.c) and their intrinsic
+ *     functions (config_cfn_fn.c).
  */
 #ifndef TW_CONFIG_INTERNAL_H
 #define TW_CONFIG_INTERNAL_H
@@ -50,6 +56,14 @@ tw_cfg_pos tw_cfg_posmap_get(const tw_cfg_posmap *pm, const json_t *container, c
                              size_t index, int want_key);
 void tw_cfg_posmap_set_root(tw_cfg_posmap *pm, tw_cfg_pos pos);
 tw_cfg_pos tw_cfg_posmap_root(const tw_cfg_posmap *pm);
+/* Record child (to_key, or the next list item when NULL) of the new
+ * container `to` with the positions of member from_key / item from_index
+ * of `from`. */
+int tw_cfg_posmap_copy(tw_cfg_posmap *pm, const json_t *to, const char *to_key,
+                       const json_t *from, const char *from_key, size_t from_index);
+/* The first CloudFormation short-form tag of the document (line 0: none). */
+void tw_cfg_posmap_note_tag(tw_cfg_posmap *pm, tw_cfg_pos pos, const char *tag);
+tw_cfg_pos tw_cfg_posmap_tag(const tw_cfg_posmap *pm, const char **tag);
 
 /* ---- YAML (config_yaml.c, config_scalar.c) ---- */
 
@@ -78,11 +92,12 @@ int tw_cfg_doc_parse(const char *name, const char *data, size_t len, json_t **ro
 /* ---- checking context and messages (config_check.c) ---- */
 
 typedef struct tw_cfg_ctx {
-  const char *name;        /* file name used in messages */
-  const tw_cfg_posmap *pm; /* may be NULL */
+  const char *name;  /* file name used in messages */
+  tw_cfg_posmap *pm; /* never NULL during a load (may know no positions) */
   tw_error *err;
-  char path[192]; /* field path of the node being checked */
+  char path[256]; /* field path of the node being checked */
   size_t plen;
+  int pascal; /* CloudFormation spelling of filter fields: FilterName, ... */
 } tw_cfg_ctx;
 
 /* Append ".key" / "[i]" to the path; both return the previous length for
@@ -99,6 +114,9 @@ int tw_cfg_nomem(tw_cfg_ctx *c);
 
 /* "FILE:L:C" for pos, or "FILE: PATH" when pos is unknown (malloc'd). */
 char *tw_cfg_origin(const tw_cfg_ctx *c, tw_cfg_pos pos);
+/* "FILE:L:C: PATH" (or "FILE: PATH"): the start of a later message about
+ * the node at pos (malloc'd). */
+char *tw_cfg_where(const tw_cfg_ctx *c, tw_cfg_pos pos);
 
 /* Position of member key / item index of container (value or key). */
 tw_cfg_pos tw_cfg_pos_of(const tw_cfg_ctx *c, const json_t *container, const char *key,
@@ -128,13 +146,164 @@ int tw_cfg_fail_missing(tw_cfg_ctx *c, tw_cfg_pos obj_pos, const char *key);
  * required (reported at obj_pos). Not a string: a type error. */
 int tw_cfg_get_string(tw_cfg_ctx *c, const json_t *obj, tw_cfg_pos obj_pos, const char *key,
                       int required, const char **out);
+/* Member key of obj; a member set to null counts as absent. */
+const json_t *tw_cfg_member(const json_t *obj, const char *key);
+/* Set *out to a copy of s (NULL stays NULL); tw_cfg_nomem on failure. */
+int tw_cfg_dup(tw_cfg_ctx *c, const char *s, char **out);
+
+/* ---- growable lists of pointers (config_check.c) ---- */
+
+typedef struct tw_cfg_vec {
+  void **items;
+  size_t n, cap;
+} tw_cfg_vec;
+
+/* Room for extra more items (so that later pushes cannot fail). */
+int tw_cfg_vec_reserve(tw_cfg_vec *v, size_t extra);
+int tw_cfg_vec_push(tw_cfg_vec *v, void *item);
 
 /* ---- metric filters (config_filter.c) ---- */
 
-/* Validate and compile the metricFilters entry v (item index of list,
- * the context's path names it). On success *out is a new definition. */
-int tw_cfg_filter_build(tw_cfg_ctx *c, const json_t *list, size_t index,
+/* Validate and compile the metric filter object f written at fpos (the
+ * context's path names it; c->pascal selects CloudFormation spelling). On
+ * success *out is a new definition. */
+int tw_cfg_filter_build(tw_cfg_ctx *c, const json_t *f, tw_cfg_pos fpos,
                         tw_metric_filter_def **out);
 void tw_cfg_filter_free(tw_metric_filter_def *d);
+
+/* ---- parameters (config_param.c) ---- */
+
+typedef struct tw_cfg_memo tw_cfg_memo;
+
+typedef struct tw_cfg_params {
+  const json_t *set; /* tw_config_set_parameter: name -> string */
+  json_t *defaults;  /* the file's parameters: name -> string, or null (required) */
+  tw_cfg_memo *memo; /* container -> its substituted copy */
+} tw_cfg_params;
+
+/* 1-255 characters from A-Z a-z 0-9 _ . - : */
+int tw_cfg_param_name_ok(const char *name, size_t len);
+/* Read the top-level `parameters:` mapping of root into p->defaults. */
+int tw_cfg_params_read(tw_cfg_ctx *c, const json_t *root, tw_cfg_params *p);
+void tw_cfg_params_clear(tw_cfg_params *p);
+/* A copy of v (written at pos; c->path names it) with ${Name} replaced in
+ * every string, $${ giving a literal ${. Unchanged parts are shared with v
+ * (*out is a new reference). */
+int tw_cfg_subst(tw_cfg_ctx *c, tw_cfg_params *p, const json_t *v, tw_cfg_pos pos, json_t **out);
+/* The same for one string s (a mapping key); *out malloc'd. */
+int tw_cfg_subst_text(tw_cfg_ctx *c, tw_cfg_params *p, const char *s, tw_cfg_pos pos, char **out);
+
+/* Kinds of scalar field for tw_cfg_coerce. */
+typedef enum tw_cfg_kind { TW_CFG_INT, TW_CFG_NUMBER, TW_CFG_BOOL, TW_CFG_STRING } tw_cfg_kind;
+/* Member key of obj (a container this load owns): when it is a string that
+ * reads as kind ("300", "2.5", "true"), or a number/boolean and kind is
+ * TW_CFG_STRING, replace it by the value of that kind. Other values are
+ * left for the validators to report. */
+int tw_cfg_coerce(json_t *obj, const char *key, tw_cfg_kind kind);
+/* The same, but only when the member was written as exactly "${Name}" in
+ * orig (the object before substitution). */
+int tw_cfg_coerce_param(const json_t *orig, json_t *obj, const char *key, tw_cfg_kind kind);
+
+/* Pointer memo: container -> value (both referenced). */
+int tw_cfg_memo_new(tw_cfg_memo **out);
+void tw_cfg_memo_free(tw_cfg_memo *m);
+json_t *tw_cfg_memo_get(const tw_cfg_memo *m, const json_t *key);
+int tw_cfg_memo_put(tw_cfg_memo *m, const json_t *key, json_t *value);
+
+/* ---- alarms, targets, rules (config_alarm.c, config_target.c, config_rule.c) ---- */
+
+/* A "FILE:L:C: PATH" place and the value found there. */
+typedef struct tw_cfg_ref {
+  char *value, *where;
+} tw_cfg_ref;
+
+typedef struct tw_cfg_alarm {
+  json_t *raw;           /* the PutMetricAlarm object */
+  tw_alarm *compiled;
+  char *name;            /* AlarmName */
+  char *origin;
+  tw_cfg_ref *actions;   /* every ARN of AlarmActions, OKActions, InsufficientDataActions */
+  size_t nactions;
+} tw_cfg_alarm;
+
+/* Validate alarm object a (written at apos; the path names it) with
+ * tw_alarm_parse_ex; errors are moved to the field's position. */
+int tw_cfg_alarm_build(tw_cfg_ctx *c, json_t *a, tw_cfg_pos apos, tw_cfg_alarm **out);
+void tw_cfg_alarm_free(tw_cfg_alarm *a);
+
+typedef struct tw_cfg_target {
+  tw_target_def def;
+  json_t *raw;           /* list of delivery objects */
+  char *problem;         /* template topics: why a subscription cannot be delivered */
+  char *problem_where;   /* "FILE:L:C: PATH" of that subscription */
+} tw_cfg_target;
+
+/* A `targets:` entry: arn -> list (written at pos; the path names it). */
+int tw_cfg_target_build(tw_cfg_ctx *c, const char *arn, const json_t *list, tw_cfg_pos pos,
+                        tw_cfg_target **out);
+/* An empty target for a template topic. */
+int tw_cfg_target_new(tw_cfg_ctx *c, const char *arn, tw_cfg_pos pos, tw_cfg_target **out);
+/* Validate delivery object d (written at dpos; the path names it) and add
+ * it to t. */
+int tw_cfg_target_add(tw_cfg_ctx *c, tw_cfg_target *t, const json_t *d, tw_cfg_pos dpos);
+void tw_cfg_target_free(tw_cfg_target *t);
+
+typedef struct tw_cfg_rule {
+  tw_rule_def def;
+  char *filter_where, *alarm_where; /* places of filterName and AlarmName */
+} tw_cfg_rule;
+
+int tw_cfg_rule_build(tw_cfg_ctx *c, const json_t *r, tw_cfg_pos rpos, tw_cfg_rule **out);
+void tw_cfg_rule_free(tw_cfg_rule *r);
+
+/* ---- what a configuration holds (config_set.c) ---- */
+
+typedef struct tw_cfg_set {
+  tw_cfg_vec filters;   /* tw_metric_filter_def * */
+  tw_cfg_vec alarms;    /* tw_cfg_alarm * */
+  tw_cfg_vec targets;   /* tw_cfg_target * */
+  tw_cfg_vec rules;     /* tw_cfg_rule * */
+  json_t *filter_names; /* "logGroup:filterName" -> origin */
+  json_t *alarm_names;  /* AlarmName -> origin */
+  json_t *rule_names;   /* rule name -> origin */
+  json_t *targets_json; /* action ARN -> list of delivery objects */
+  json_t *target_index; /* action ARN -> index into targets */
+} tw_cfg_set;
+
+int tw_cfg_set_init(tw_cfg_set *s);
+void tw_cfg_set_clear(tw_cfg_set *s);
+
+/* One file being loaded: its context, its stage, what is already loaded. */
+typedef struct tw_cfg_load {
+  tw_cfg_ctx c;
+  const tw_cfg_set *all; /* loaded before this file */
+  tw_cfg_set *stage;     /* this file */
+  tw_cfg_params params;
+} tw_cfg_load;
+
+/* Add to the stage, checking names unique across files. Each takes
+ * ownership of the item (freed on failure). pos = where the item is. */
+int tw_cfg_stage_filter(tw_cfg_load *L, tw_metric_filter_def *d);
+int tw_cfg_stage_alarm(tw_cfg_load *L, tw_cfg_alarm *a, tw_cfg_pos pos);
+int tw_cfg_stage_target(tw_cfg_load *L, tw_cfg_target *t, tw_cfg_pos pos);
+int tw_cfg_stage_rule(tw_cfg_load *L, tw_cfg_rule *r, tw_cfg_pos pos);
+/* A target of the stage or of the loaded set, or NULL. */
+tw_cfg_target *tw_cfg_set_find_target(const tw_cfg_set *s, const char *arn);
+/* Move everything of the stage into all, or nothing (TW_ENOMEM). A
+ * `targets:` entry replaces a template topic's target of the same ARN,
+ * whichever is loaded first. The stage is left empty. */
+int tw_cfg_set_merge(tw_cfg_set *all, tw_cfg_set *stage);
+/* Cross-file references (tw_config_finish). */
+int tw_cfg_set_check(const tw_cfg_set *all, tw_error *err);
+
+/* ---- trailwatch files and CloudFormation templates ---- */
+
+/* A trailwatch configuration document (config_file.c). */
+int tw_cfg_file_load(tw_cfg_load *L, const json_t *root);
+
+/* Whether root is a CloudFormation template: a top-level Resources
+ * mapping or AWSTemplateFormatVersion (config_cfn.c). */
+int tw_cfg_is_template(const json_t *root);
+int tw_cfg_template_load(tw_cfg_load *L, const json_t *root);
 
 #endif /* TW_CONFIG_INTERNAL_H */

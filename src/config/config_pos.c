@@ -7,9 +7,15 @@
  * by the container's address gives the list of its children in insertion
  * order (key, key position, value position). The YAML reader fills it; the
  * validators ask it for the position of "member K of object O" or "item I
- * of list L" when they report an error.
+ * of list L" when they report an error. Containers built later (parameter
+ * substitution, CloudFormation resolution) are registered with the
+ * positions of the values they were made from. The map holds a reference
+ * to every container it knows, so an address is never reused while the
+ * map lives. It also remembers the first CloudFormation short-form tag
+ * (!Ref, ...) of the document.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +30,7 @@ typedef struct tw_cfg_kids {
   const json_t *node;
   tw_cfg_slot *slots;
   size_t n, cap;
+  size_t hint; /* where the next keyed lookup starts: validators walk in order */
 } tw_cfg_kids;
 
 struct tw_cfg_posmap {
@@ -32,6 +39,8 @@ struct tw_cfg_posmap {
   size_t *table; /* kids index + 1, 0 = empty; open addressing */
   size_t tcap;   /* power of two */
   tw_cfg_pos root;
+  tw_cfg_pos tag_pos; /* first CloudFormation tag, line 0 when none */
+  char tag[24];
 };
 
 int tw_cfg_posmap_new(tw_cfg_posmap **out) {
@@ -49,6 +58,7 @@ void tw_cfg_posmap_free(tw_cfg_posmap *pm) {
     for (size_t j = 0; j < pm->kids[i].n; j++)
       free(pm->kids[i].slots[j].key);
     free(pm->kids[i].slots);
+    json_decref((json_t *)pm->kids[i].node);
   }
   free(pm->kids);
   free(pm->table);
@@ -107,7 +117,7 @@ static tw_cfg_kids *tw_cfg_find_or_add(tw_cfg_posmap *pm, const json_t *node) {
   }
   k = &pm->kids[pm->nkids++];
   memset(k, 0, sizeof *k);
-  k->node = node;
+  k->node = json_incref((json_t *)node);
   pm->table[tw_cfg_probe(pm, node)] = pm->nkids;
   return k;
 }
@@ -138,7 +148,7 @@ int tw_cfg_posmap_add(tw_cfg_posmap *pm, const json_t *container, const char *ke
 tw_cfg_pos tw_cfg_posmap_get(const tw_cfg_posmap *pm, const json_t *container, const char *key,
                              size_t index, int want_key) {
   tw_cfg_pos none = {0, 0};
-  const tw_cfg_kids *k = tw_cfg_find(pm, container);
+  tw_cfg_kids *k = tw_cfg_find(pm, container);
   if (!k)
     return none;
   const tw_cfg_slot *s = NULL;
@@ -146,9 +156,13 @@ tw_cfg_pos tw_cfg_posmap_get(const tw_cfg_posmap *pm, const json_t *container, c
     if (index < k->n)
       s = &k->slots[index];
   } else {
-    for (size_t i = 0; i < k->n && !s; i++)
-      if (k->slots[i].key && !strcmp(k->slots[i].key, key))
+    for (size_t j = 0; j < k->n && !s; j++) {
+      size_t i = (k->hint + j) % k->n;
+      if (k->slots[i].key && !strcmp(k->slots[i].key, key)) {
         s = &k->slots[i];
+        k->hint = i;
+      }
+    }
   }
   if (!s)
     return none;
@@ -160,4 +174,26 @@ void tw_cfg_posmap_set_root(tw_cfg_posmap *pm, tw_cfg_pos pos) { pm->root = pos;
 tw_cfg_pos tw_cfg_posmap_root(const tw_cfg_posmap *pm) {
   tw_cfg_pos none = {0, 0};
   return pm ? pm->root : none;
+}
+
+void tw_cfg_posmap_note_tag(tw_cfg_posmap *pm, tw_cfg_pos pos, const char *tag) {
+  if (pm->tag_pos.line)
+    return;
+  pm->tag_pos = pos;
+  snprintf(pm->tag, sizeof pm->tag, "%s", tag);
+}
+
+tw_cfg_pos tw_cfg_posmap_tag(const tw_cfg_posmap *pm, const char **tag) {
+  tw_cfg_pos none = {0, 0};
+  if (!pm || !pm->tag_pos.line)
+    return none;
+  *tag = pm->tag;
+  return pm->tag_pos;
+}
+
+int tw_cfg_posmap_copy(tw_cfg_posmap *pm, const json_t *to, const char *to_key,
+                       const json_t *from, const char *from_key, size_t from_index) {
+  tw_cfg_pos kp = tw_cfg_posmap_get(pm, from, from_key, from_index, 1);
+  tw_cfg_pos vp = tw_cfg_posmap_get(pm, from, from_key, from_index, 0);
+  return tw_cfg_posmap_add(pm, to, to_key, kp, vp);
 }

@@ -8,7 +8,10 @@
  * aliases share the anchored value (jansson reference), and the size of the
  * document counting every expansion is bounded by TW_CFG_MAX_NODES, its
  * nesting by TW_CFG_MAX_DEPTH, so "billion laughs" inputs fail fast. Scalar
- * resolution is in config_scalar.c.
+ * resolution is in config_scalar.c. CloudFormation short-form tags (!Ref X,
+ * !Sub ..., !GetAtt A.B, !Join [...], and the other !Fn tags) become their
+ * long form ({"Ref": "X"}, {"Fn::Sub": ...}); the template reader decides
+ * which functions it supports, and a plain configuration rejects them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,7 @@ typedef struct tw_yframe {
   char *key;
   tw_cfg_pos key_pos;
   json_t *merges; /* list of mappings named by "<<", or NULL */
+  const char *wrap; /* CloudFormation function the container is the argument of */
 } tw_yframe;
 
 typedef struct tw_yanchor {
@@ -58,6 +62,44 @@ static tw_cfg_pos tw_yaml_pos(yaml_mark_t m) {
 
 static int tw_yaml_fail(tw_yreader *r, tw_cfg_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The long-form key of a CloudFormation short-form tag, or NULL. */
+static const char *tw_yaml_cfn_function(const char *tag) {
+  static const char *const fns[] = {
+      "Sub",    "GetAtt", "Join",        "Select", "Split",     "FindInMap", "If",
+      "Equals", "And",    "Or",          "Not",    "Base64",    "GetAZs",    "ImportValue",
+      "Cidr",   "Length", "ToJsonString", "Transform", NULL};
+  static const char *const long_fns[] = {
+      "Fn::Sub",    "Fn::GetAtt", "Fn::Join",        "Fn::Select",   "Fn::Split",
+      "Fn::FindInMap", "Fn::If",  "Fn::Equals",      "Fn::And",      "Fn::Or",
+      "Fn::Not",    "Fn::Base64", "Fn::GetAZs",      "Fn::ImportValue", "Fn::Cidr",
+      "Fn::Length", "Fn::ToJsonString", "Fn::Transform", NULL};
+  if (!tag || tag[0] != '!' || tag[1] == '!')
+    return NULL;
+  if (!strcmp(tag, "!Ref"))
+    return "Ref";
+  if (!strcmp(tag, "!Condition"))
+    return "Condition";
+  for (size_t i = 0; fns[i]; i++)
+    if (!strcmp(tag + 1, fns[i]))
+      return long_fns[i];
+  return NULL;
+}
+
+/* {fn: v} for a tagged value (reference to v taken); NULL on failure. */
+static json_t *tw_yaml_wrap(tw_yreader *r, const char *fn, json_t *v, tw_cfg_pos pos) {
+  json_t *o = json_object();
+  if (!o || tw_cfg_posmap_add(r->pm, o, fn, pos, pos)) {
+    json_decref(o);
+    json_decref(v);
+    return NULL;
+  }
+  if (json_object_set_new(o, fn, v)) { /* v released by jansson */
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
 
 static int tw_yaml_fail(tw_yreader *r, tw_cfg_pos pos, const char *fmt, ...) {
   char msg[200];
@@ -222,24 +264,31 @@ static int tw_yaml_scalar(tw_yreader *r, const yaml_event_t *e) {
       return tw_yaml_fail(r, pos, "anchors on mapping keys are not supported");
     return tw_yaml_key(r, f, e);
   }
-  int rc = tw_yaml_count(r, 1, pos);
+  const char *tag = (const char *)e->data.scalar.tag;
+  const char *fn = tw_yaml_cfn_function(tag);
+  int rc = tw_yaml_count(r, fn ? 2 : 1, pos);
   if (rc)
     return rc;
   const char *problem = NULL;
   json_t *v = NULL;
   rc = tw_cfg_yaml_scalar((const char *)e->data.scalar.value, e->data.scalar.length,
-                          e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE,
-                          (const char *)e->data.scalar.tag, &v, &problem);
+                          e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE, fn ? "!" : tag, &v,
+                          &problem);
   if (rc == TW_ENOMEM)
     return tw_yaml_nomem(r);
   if (rc)
     return tw_yaml_fail(r, pos, "%s", problem);
+  if (fn) {
+    tw_cfg_posmap_note_tag(r->pm, pos, tag);
+    if (!(v = tw_yaml_wrap(r, fn, v, pos)))
+      return tw_yaml_nomem(r);
+  }
   if (e->data.scalar.anchor &&
       tw_yaml_set_anchor(r, (const char *)e->data.scalar.anchor, v, 1, 1)) {
     json_decref(v);
     return TW_ENOMEM;
   }
-  return tw_yaml_add(r, v, pos, 1, 1);
+  return tw_yaml_add(r, v, pos, fn ? 2 : 1, fn ? 2 : 1);
 }
 
 static int tw_yaml_alias(tw_yreader *r, const yaml_event_t *e) {
@@ -275,11 +324,14 @@ static int tw_yaml_start(tw_yreader *r, const yaml_event_t *e, int is_map) {
                                              : e->data.sequence_start.anchor);
   if (top && top->is_map && !top->have_key)
     return tw_yaml_fail(r, pos, "mapping keys must be scalars");
-  if (!tw_yaml_container_tag_ok(tag, is_map))
+  const char *fn = tw_yaml_cfn_function(tag);
+  if (!fn && !tw_yaml_container_tag_ok(tag, is_map))
     return tw_yaml_fail(r, pos, "unsupported tag '%s'", tag);
+  if (fn)
+    tw_cfg_posmap_note_tag(r->pm, pos, tag);
   if (r->depth + 1 > TW_CFG_MAX_DEPTH)
     return tw_yaml_fail(r, pos, "nesting deeper than %u levels", TW_CFG_MAX_DEPTH);
-  int rc = tw_yaml_count(r, 1, pos);
+  int rc = tw_yaml_count(r, fn ? 2 : 1, pos);
   if (rc)
     return rc;
   if (r->depth == r->cap) {
@@ -293,7 +345,8 @@ static int tw_yaml_start(tw_yreader *r, const yaml_event_t *e, int is_map) {
   tw_yframe *f = &r->stack[r->depth];
   memset(f, 0, sizeof *f);
   f->is_map = is_map;
-  f->size = f->height = 1;
+  f->wrap = fn;
+  f->size = f->height = fn ? 2 : 1;
   f->node = is_map ? json_object() : json_array();
   if (!f->node || (anchor && !(f->anchor = strdup(anchor)))) {
     tw_yframe_clear(f);
@@ -329,6 +382,12 @@ static int tw_yaml_end(tw_yreader *r) {
   tw_yframe f = r->stack[--r->depth];
   tw_cfg_pos pos = f.pos;
   int rc = f.merges ? tw_yaml_apply_merges(r, &f) : TW_OK;
+  if (!rc && f.wrap) {
+    json_t *w = tw_yaml_wrap(r, f.wrap, f.node, pos);
+    f.node = w;
+    if (!w)
+      rc = tw_yaml_nomem(r);
+  }
   if (!rc && f.anchor)
     rc = tw_yaml_set_anchor(r, f.anchor, f.node, f.size, f.height);
   json_t *node = f.node;

@@ -48,7 +48,7 @@ got=$("$TW" scan --config "$tmp/cis.yaml" --format json "$tmp/ev.ndjson" | jq -c
 
 # table output names every filter
 out=$("$TW" scan --config "$cfg" "$tmp/ev.ndjson")
-grep -q "^CIS-15 " <<<"$out" && grep -q "30000 events" <<<"$out" && ok || bad "table output"
+grep -q "^CIS-15 " <<<"$out" && grep -q "events: 30000 scanned" <<<"$out" && ok || bad "table output"
 
 # errors
 printf 'metricFilters:\n  - filterName: x\n    filterPattern: "{ $.a == 1 }"\n    metricTransformations:\n      - {metricName: M, metricNamespace: N, metricValue: "1"}\n' > "$tmp/bad.yaml"
@@ -57,7 +57,9 @@ msg=$("$TW" scan --config "$tmp/bad.yaml" "$tmp/ev.ndjson" 2>&1); rc=$?
 "$TW" scan "$tmp/ev.ndjson" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "missing --config"
 "$TW" scan --config "$cfg" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "missing input"
 "$TW" scan --config "$cfg" --threads 0 "$tmp/ev.ndjson" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "--threads 0"
-"$TW" scan --config "$cfg" "$tmp/missing.ndjson" >/dev/null 2>&1; [ $? = 3 ] && ok || bad "missing input file"
+msg=$("$TW" scan --config "$cfg" --format json "$tmp/missing.ndjson" 2>&1 >"$tmp/out"); rc=$?
+[ $rc = 0 ] && grep -q "missing.ndjson: cannot read" <<<"$msg" && [ "$(jq .summary.errors "$tmp/out")" = 1 ] && ok || bad "missing input file: rc=$rc $msg"
+"$TW" scan --strict --config "$cfg" "$tmp/missing.ndjson" >/dev/null 2>&1; [ $? = 3 ] && ok || bad "missing input file with --strict"
 "$TW" scan --help | grep -q "usage: trailwatch scan" && ok || bad "--help"
 
 # an oversized event is reported with its offset, counted, and the rest is scanned

@@ -2,11 +2,14 @@
  * test_config.c — tests of the configuration loader (src/config/).
  *
  * Most cases are data: tests/data/config/cases.txt lists fixture files with
- * the expected outcome (counts, or the exact error text with FILE:LINE:COL).
- * The tests here add what a table cannot say: YAML and JSON forms give the
- * same definitions, raw describe outputs keep every field, scalar
- * resolution, length boundaries, anchors/merges, bounds on hostile input
- * and speed on a 1,000-filter file. Run from the repository root.
+ * the expected outcome (counts, or the exact error text with FILE:LINE:COL,
+ * from a load or from tw_config_finish). The tests here add what a table
+ * cannot say: YAML and JSON forms give the same definitions (trailwatch
+ * files and CloudFormation templates), raw describe outputs keep every
+ * field, parameters, rules, targets and compiled alarms through the API,
+ * the bundled rule packs, scalar resolution, length boundaries,
+ * anchors/merges, bounds on hostile input and speed on a 1,000-filter
+ * file. Run from the repository root.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -66,12 +69,12 @@ static double seconds_since(const struct timespec *t0) {
 /* ------------------------------------------------------------------ */
 
 typedef struct counts {
-  size_t filters, alarms, targets;
+  size_t filters, alarms, targets, rules;
 } counts;
 
 static counts config_counts(const tw_config *cfg) {
   counts c = {tw_config_metric_filter_count(cfg), tw_config_alarm_count(cfg),
-              tw_config_targets(cfg) ? json_object_size(tw_config_targets(cfg)) : 0};
+              tw_config_target_count(cfg), tw_config_rule_count(cfg)};
   return c;
 }
 
@@ -109,11 +112,17 @@ static int run_case(int lineno, char *files, const char *result, const char *det
       ok = 0;
     }
   }
+  if (rc == TW_OK) {
+    memset(&err, 0, sizeof err);
+    rc = tw_config_finish(cfg, &err);
+  }
   if (!strcmp(result, "ok")) {
-    char got[96];
+    char got[128];
     counts c = config_counts(cfg);
     snprintf(got, sizeof got, "filters=%zu alarms=%zu targets=%zu", c.filters, c.alarms,
              c.targets);
+    if (c.rules)
+      snprintf(got + strlen(got), sizeof got - strlen(got), " rules=%zu", c.rules);
     if (rc != TW_OK || strcmp(got, detail)) {
       fprintf(stderr, "cases.txt:%d: expected ok %s, got status %d (%s) %s\n", lineno, detail,
               rc, err.message, got);
@@ -152,7 +161,7 @@ TW_TEST(case_file) {
     ncases++;
     TW_CHECK(run_case(lineno, files, result, line + used));
   }
-  TW_CHECK(ncases >= 80);
+  TW_CHECK(ncases >= 150);
   free(text);
 }
 
@@ -392,7 +401,18 @@ TW_TEST(yaml_scalar_resolution) {
   }
 }
 
-/* Whole-document YAML behaviour seen through the raw alarm entries. */
+/* The YAML reader alone: the tree and nothing else. */
+static json_t *yaml_tree(const char *text, tw_error *err) {
+  tw_cfg_posmap *pm = NULL;
+  json_t *root = NULL;
+  if (tw_cfg_posmap_new(&pm))
+    return NULL;
+  int rc = tw_cfg_yaml_parse("doc.yaml", text, strlen(text), pm, &root, err);
+  tw_cfg_posmap_free(pm);
+  return rc ? NULL : root;
+}
+
+/* Whole-document YAML behaviour seen through the tree. */
 TW_TEST(yaml_document_values) {
   static const char text[] = "MetricAlarms:\n"
                              "  - AlarmName: 'it''s'\n"
@@ -409,10 +429,9 @@ TW_TEST(yaml_document_values) {
                              "    Empty:\n"
                              "    Quoted: \"\\u00e9\\t\"\n"
                              "    Flow: {a: [1, \"2\", ~]}\n";
-  tw_config *cfg = NULL;
   tw_error err = {0};
-  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
-  TW_CHECK_EQ_INT(load_text(cfg, "doc.yaml", text, &err), TW_OK);
+  json_t *root = yaml_tree(text, &err);
+  TW_CHECK(root != NULL);
   json_t *want = json_loads("{\"AlarmName\":\"it's\",\"ActionsEnabled\":\"yes\",\"Enabled\":true,"
                             "\"Threshold\":2.5,\"Account\":\"012345678901\","
                             "\"Desc\":\"line one\\nline two\\n\",\"Folded\":\"a b\","
@@ -420,9 +439,40 @@ TW_TEST(yaml_document_values) {
                             "\"Flow\":{\"a\":[1,\"2\",null]}}",
                             0, NULL);
   TW_CHECK(want != NULL);
-  TW_CHECK(json_equal(want, (json_t *)tw_config_alarm(cfg, 0, NULL)));
+  TW_CHECK(json_equal(want, json_array_get(json_object_get(root, "MetricAlarms"), 0)));
   json_decref(want);
-  tw_config_free(cfg);
+  json_decref(root);
+}
+
+/* CloudFormation short-form tags become the long form. */
+TW_TEST(yaml_cloudformation_tags) {
+  static const char text[] = "a: !Ref Topic\n"
+                             "b: !Sub 'x-${AWS::Region}'\n"
+                             "c: !Sub ['${A}', {A: !GetAtt T.TopicName}]\n"
+                             "d: !GetAtt [T, TopicArn]\n"
+                             "e: !Join ['-', [a, !Ref P]]\n"
+                             "f: !If [C, 1, 2]\n"
+                             "g: !Ref 12\n"
+                             "h: &anchor !Select [0, [x]]\n"
+                             "i: *anchor\n";
+  tw_error err = {0};
+  json_t *root = yaml_tree(text, &err);
+  TW_CHECK(root != NULL);
+  json_t *want = json_loads(
+      "{\"a\":{\"Ref\":\"Topic\"},\"b\":{\"Fn::Sub\":\"x-${AWS::Region}\"},"
+      "\"c\":{\"Fn::Sub\":[\"${A}\",{\"A\":{\"Fn::GetAtt\":\"T.TopicName\"}}]},"
+      "\"d\":{\"Fn::GetAtt\":[\"T\",\"TopicArn\"]},"
+      "\"e\":{\"Fn::Join\":[\"-\",[\"a\",{\"Ref\":\"P\"}]]},"
+      "\"f\":{\"Fn::If\":[\"C\",1,2]},\"g\":{\"Ref\":\"12\"},"
+      "\"h\":{\"Fn::Select\":[0,[\"x\"]]},\"i\":{\"Fn::Select\":[0,[\"x\"]]}}",
+      0, NULL);
+  TW_CHECK(want != NULL);
+  TW_CHECK(json_equal(want, root));
+  json_decref(want);
+  json_decref(root);
+  /* a tag that is neither standard nor CloudFormation is still an error */
+  TW_CHECK(yaml_tree("a: !Custom x\n", &err) == NULL);
+  TW_CHECK(strstr(err.message, "doc.yaml:1:4: unsupported tag") != NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -738,6 +788,53 @@ TW_TEST(thousand_filters_load_fast) {
   free(text);
 }
 
+/* Big mappings (targets, template resources) load in linear time. */
+TW_TEST(big_mappings_load_fast) {
+  tw_buf b = {0};
+  tw_buf_append(&b, "targets:\n", 9);
+  for (int i = 0; i < 5000; i++) {
+    char line[128];
+    int n = snprintf(line, sizeof line, "  arn:aws:sns:us-east-1:111122223333:t%d: [{type: stdout}]\n", i);
+    tw_buf_append(&b, line, (size_t)n);
+  }
+  tw_buf_append(&b, "", 1);
+  tw_buf t = {0};
+  const char *head = "Parameters:\n  G: {Type: String, Default: grp}\nResources:\n";
+  tw_buf_append(&t, head, strlen(head));
+  for (int i = 0; i < 1000; i++) {
+    char item[640];
+    int n = snprintf(item, sizeof item,
+                     "  T%d:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: !Sub 't${G}%d', "
+                     "Subscription: [{Protocol: email, Endpoint: a@example.com}]}\n"
+                     "  F%d:\n    Type: AWS::Logs::MetricFilter\n    Properties: {LogGroupName: "
+                     "!Ref G, FilterPattern: ERROR, MetricTransformations: [{MetricName: M%d, "
+                     "MetricNamespace: N, MetricValue: '1'}]}\n"
+                     "  A%d:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {MetricName: M%d, "
+                     "Namespace: N, Statistic: Sum, Period: 60, EvaluationPeriods: 1, Threshold: 1, "
+                     "ComparisonOperator: GreaterThanThreshold, AlarmActions: [!Ref T%d]}\n",
+                     i, i, i, i, i, i, i);
+    tw_buf_append(&t, item, (size_t)n);
+  }
+  tw_buf_append(&t, "", 1);
+  tw_config *cfg = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  clock_t c0 = clock(); /* processor time: the check is about complexity, not load */
+  TW_CHECK_EQ_INT(load_text(cfg, "targets.yaml", b.data, &err), TW_OK);
+  TW_CHECK_EQ_INT(load_text(cfg, "template.yaml", t.data, &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_finish(cfg, &err), TW_OK);
+  double secs = (double)(clock() - c0) / CLOCKS_PER_SEC;
+  TW_CHECK_EQ_INT(tw_config_target_count(cfg), 6000);
+  TW_CHECK_EQ_INT(tw_config_alarm_count(cfg), 1000);
+  TW_CHECK_EQ_STR(tw_config_target(cfg, 5999)->arn, "arn:aws:sns:us-east-1:123456789012:tgrp999");
+  if (secs >= 2.0)
+    fprintf(stderr, "big mappings took %.3f s of processor time\n", secs);
+  TW_CHECK(secs < 2.0);
+  tw_config_free(cfg);
+  tw_buf_free(&b);
+  tw_buf_free(&t);
+}
+
 /* Several files accumulate; targets merge; a failed file changes nothing. */
 TW_TEST(files_accumulate) {
   tw_config *cfg = NULL;
@@ -757,6 +854,455 @@ TW_TEST(files_accumulate) {
   TW_CHECK(json_is_array(json_object_get(t, "arn:aws:sns:eu-west-1:111122223333:other-topic")));
   tw_config_free(cfg);
   tw_config_free(NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Parameters                                                          */
+/* ------------------------------------------------------------------ */
+
+TW_TEST(parameters_substitute_and_override) {
+  tw_config *cfg = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(cfg, "params.yaml", &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_finish(cfg, &err), TW_OK);
+  const tw_metric_filter_def *f = tw_config_metric_filter(cfg, 0);
+  TW_CHECK_EQ_STR(f->filter_name, "AssumeRole-BreakGlass");
+  TW_CHECK_EQ_STR(f->filter_pattern,
+                  "{ $.eventName = \"AssumeRole\" && $.requestParameters.roleArn = "
+                  "\"*:role/BreakGlass\" && $.x != \"${literal}\" }");
+  TW_CHECK_EQ_STR(f->metric_namespace, "Security/CloudTrail");
+  TW_CHECK_EQ_STR(f->metric_value, "$.count");
+  TW_CHECK(f->has_default && f->default_value == 3.0); /* "${Threshold}" -> 3 */
+  const json_t *a = tw_config_alarm(cfg, 0, NULL);
+  TW_CHECK_EQ_STR(json_string_value(json_object_get(a, "AlarmName")), "assume-BreakGlass");
+  TW_CHECK(json_is_integer(json_object_get(a, "Period")));
+  TW_CHECK_EQ_INT(json_integer_value(json_object_get(a, "Period")), 300);
+  TW_CHECK(json_is_number(json_object_get(a, "Threshold")));
+  TW_CHECK(json_is_false(json_object_get(a, "ActionsEnabled")));
+  TW_CHECK_EQ_STR(json_string_value(json_object_get(a, "AlarmDescription")),
+                  "costs $5 (3 or more)");
+  TW_CHECK_EQ_INT(tw_alarm_get_period(tw_config_alarm_compiled(cfg, 0)), 300);
+  const tw_target_def *t = tw_config_target(cfg, 0);
+  TW_CHECK_EQ_STR(t->arn, "arn:aws:sns:eu-west-1:111122223333:sec");
+  TW_CHECK_EQ_STR(t->deliveries[0].argv[2], "BreakGlass");
+  TW_CHECK(tw_config_targets(cfg) &&
+           json_object_get(tw_config_targets(cfg), "arn:aws:sns:eu-west-1:111122223333:sec"));
+  TW_CHECK_EQ_STR(tw_config_rule(cfg, 0)->description, "The BreakGlass role was assumed.");
+  tw_config_free(cfg);
+
+  /* --parameter values win over the file's defaults */
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "RoleName", "Admin"), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "Region", "us-west-2"), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "Region", "ap-south-1"), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "Threshold", "2.5"), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(cfg, "params.yaml", &err), TW_OK);
+  TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, 0)->filter_name, "AssumeRole-Admin");
+  TW_CHECK(tw_config_metric_filter(cfg, 0)->default_value == 2.5);
+  TW_CHECK_EQ_STR(tw_config_target(cfg, 0)->arn, "arn:aws:sns:ap-south-1:111122223333:sec");
+  TW_CHECK_EQ_INT(tw_config_finish(cfg, &err), TW_OK);
+  tw_config_free(cfg);
+
+  /* a required parameter given on the command line */
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "Account", "444455556666"), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(cfg, "err_param_required.yaml", &err), TW_EINVAL);
+  TW_CHECK(strstr(err.message, "MetricAlarms[0].MetricName: required") != NULL);
+  tw_config_free(cfg);
+}
+
+TW_TEST(parameter_names) {
+  tw_config *cfg = NULL;
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "AWS::Region", "eu-west-1"), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "a.b-c_d", ""), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "", "x"), TW_EINVAL);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "has space", "x"), TW_EINVAL);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "x}", "x"), TW_EINVAL);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "x", NULL), TW_EINVAL);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "x", "\xff"), TW_EINVAL);
+  tw_config_free(cfg);
+}
+
+/* $ without { is never touched; $${ is a literal ${. */
+TW_TEST(dollar_handling) {
+  static const char text[] =
+      "parameters: {P: v}\n"
+      "metricFilters:\n"
+      "  - filterName: F\n"
+      "    filterPattern: '[ip, user=$${P}*, x, ...]'\n"
+      "    metricTransformations:\n"
+      "      - {metricName: M, metricNamespace: N, metricValue: $x, dimensions: {D: $ip}}\n"
+      "  - filterName: G\n"
+      "    filterPattern: '{ $.a = \"$$\" && $.b = \"${P}$\" && $.c = \"$${P}${P}\" }'\n"
+      "    metricTransformations:\n"
+      "      - {metricName: M, metricNamespace: N, metricValue: $.a}\n";
+  tw_config *cfg = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(load_text(cfg, "d.yaml", text, &err), TW_OK);
+  TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, 0)->filter_pattern, "[ip, user=${P}*, x, ...]");
+  TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, 0)->metric_value, "$x");
+  TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, 0)->dim_tokens[0], "$ip");
+  TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, 1)->filter_pattern,
+                  "{ $.a = \"$$\" && $.b = \"v$\" && $.c = \"${P}v\" }");
+  tw_config_free(cfg);
+}
+
+/* An anchor shared by many entries is substituted once, the same way. */
+TW_TEST(parameters_through_aliases) {
+  tw_buf b = {0};
+  const char *head = "parameters: {NS: Shared}\n"
+                     "x-t: &t [{metricName: M, metricNamespace: '${NS}', metricValue: '1'}]\n"
+                     "metricFilters:\n";
+  tw_buf_append(&b, head, strlen(head));
+  for (int i = 0; i < 200; i++) {
+    char item[160];
+    int n = snprintf(item, sizeof item,
+                     "  - {filterName: F%d, filterPattern: '\"x $${no}\"', metricTransformations: *t}\n",
+                     i);
+    tw_buf_append(&b, item, (size_t)n);
+  }
+  tw_buf_append(&b, "", 1);
+  tw_config *cfg = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(load_text(cfg, "alias.yaml", b.data, &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_metric_filter_count(cfg), 200);
+  for (size_t i = 0; i < 200; i++) {
+    TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, i)->metric_namespace, "Shared");
+    TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, i)->filter_pattern, "\"x ${no}\"");
+  }
+  tw_config_free(cfg);
+  tw_buf_free(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Rules, targets and alarms through the API                           */
+/* ------------------------------------------------------------------ */
+
+TW_TEST(rules_api) {
+  tw_config *cfg = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(cfg, "rules_ok.yaml", &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_finish(cfg, &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_rule_count(cfg), 2);
+  const tw_rule_def *r = tw_config_rule(cfg, 0);
+  TW_CHECK_EQ_STR(r->name, "root-login");
+  TW_CHECK_EQ_STR(r->description, "The root user signed in.");
+  TW_CHECK_EQ_INT(r->severity, TW_SEVERITY_CRITICAL);
+  TW_CHECK_EQ_STR(r->severity_name, "critical");
+  TW_CHECK_EQ_STR(r->filter_name, "RootLogin");
+  TW_CHECK_EQ_STR(r->alarm_name, "root-login");
+  TW_CHECK_EQ_STR(r->origin, "rules_ok.yaml:2:5");
+  r = tw_config_rule(cfg, 1);
+  TW_CHECK_EQ_INT(r->severity, TW_SEVERITY_INFO);
+  TW_CHECK(r->alarm_name == NULL);
+  TW_CHECK(tw_config_rule(cfg, 2) == NULL);
+  tw_config_free(cfg);
+}
+
+TW_TEST(targets_api) {
+  tw_config *cfg = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(cfg, "targets_all.yaml", &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_target_count(cfg), 3);
+  const tw_target_def *t = tw_config_target_find(cfg, "arn:aws:sns:us-east-1:111122223333:security");
+  TW_CHECK(t != NULL);
+  if (!t)
+    return;
+  TW_CHECK_EQ_INT(t->ndeliveries, 5);
+  TW_CHECK(!t->from_template);
+  TW_CHECK_EQ_STR(t->origin, "targets_all.yaml:2:3");
+  const tw_delivery_def *d = &t->deliveries[0];
+  TW_CHECK_EQ_INT(d->type, TW_TARGET_WEBHOOK);
+  TW_CHECK_EQ_STR(d->type_name, "webhook");
+  TW_CHECK_EQ_STR(d->url, "http://127.0.0.1:9000/hook");
+  TW_CHECK_EQ_STR(d->secret, "s3cr3t");
+  TW_CHECK_EQ_INT(d->timeout_ms, 2500);
+  TW_CHECK_EQ_INT(d->format, TW_WEBHOOK_JSON);
+  TW_CHECK_EQ_INT(d->nheaders, 2);
+  TW_CHECK_EQ_STR(d->headers[1].name, "X-Team");
+  TW_CHECK_EQ_STR(d->headers[0].value, "Bearer abc");
+  TW_CHECK_EQ_STR(d->header_lines[0], "Authorization: Bearer abc");
+  TW_CHECK(d->header_lines[2] == NULL);
+  TW_CHECK_EQ_STR(d->origin, "targets_all.yaml:3:7");
+  TW_CHECK_EQ_INT(d->insecure, 1);
+  d = &t->deliveries[1];
+  TW_CHECK_EQ_INT(d->type, TW_TARGET_COMMAND);
+  TW_CHECK_EQ_INT(d->argc, 3);
+  TW_CHECK_EQ_STR(d->argv[0], "/usr/local/bin/page");
+  TW_CHECK(d->argv[3] == NULL);
+  TW_CHECK_EQ_INT(d->timeout_ms, 10000);
+  TW_CHECK_EQ_INT(t->deliveries[2].type, TW_TARGET_FILE);
+  TW_CHECK_EQ_STR(t->deliveries[2].path, "alerts.ndjson");
+  TW_CHECK_EQ_INT(t->deliveries[2].fsync, 1);
+  TW_CHECK_EQ_INT(t->deliveries[1].insecure, 0);
+  TW_CHECK_EQ_INT(t->deliveries[3].type, TW_TARGET_STDOUT);
+  d = &t->deliveries[4];
+  TW_CHECK_EQ_INT(d->type, TW_TARGET_EMAIL);
+  TW_CHECK_EQ_INT(d->nto, 2);
+  TW_CHECK_EQ_STR(d->to[1], "oncall@example.com");
+  TW_CHECK(d->to[2] == NULL);
+  TW_CHECK_EQ_STR(d->from, "trailwatch@example.com");
+  TW_CHECK_EQ_STR(d->subject_prefix, "[trailwatch]");
+  TW_CHECK_EQ_STR(d->sendmail, "/usr/lib/sendmail");
+  TW_CHECK_EQ_INT(d->timeout_ms, 5000);
+  t = tw_config_target_find(cfg, "arn:aws:sns:us-east-1:111122223333:ops");
+  TW_CHECK(t && t->ndeliveries == 1 && t->deliveries[0].nto == 1 &&
+           !strcmp(t->deliveries[0].to[0], "ops@example.com"));
+  t = tw_config_target_find(cfg, "arn:aws:automate:us-east-1:ec2:stop");
+  TW_CHECK(t && t->ndeliveries == 0);
+  TW_CHECK(tw_config_target_find(cfg, "arn:aws:sns:us-east-1:111122223333:nope") == NULL);
+  const json_t *raw = json_object_get(tw_config_targets(cfg),
+                                      "arn:aws:sns:us-east-1:111122223333:security");
+  TW_CHECK_EQ_INT(json_array_size(raw), 5);
+  TW_CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(raw, 3), "type")), "stdout");
+  tw_config_free(cfg);
+}
+
+TW_TEST(alarms_are_compiled) {
+  tw_config *cfg = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(cfg, "describe_alarms.json", &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_finish(cfg, &err), TW_EINVAL);
+  TW_CHECK_EQ_INT(load_fixture(cfg, "security_targets.yaml", &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_finish(cfg, &err), TW_OK);
+  tw_alarm *a = tw_config_alarm_compiled(cfg, 1);
+  TW_CHECK(a != NULL);
+  TW_CHECK_EQ_STR(tw_alarm_get_name(a), "AccessDeniedSpike");
+  TW_CHECK_EQ_INT(tw_alarm_get_period(a), 60);
+  TW_CHECK_EQ_INT(tw_alarm_get_evaluation_periods(a), 5);
+  TW_CHECK_EQ_INT(tw_alarm_get_datapoints_to_alarm(a), 3);
+  tw_alarm_state st;
+  TW_CHECK(tw_alarm_get_input_state(a, &st) && st == TW_ALARM_INSUFFICIENT_DATA);
+  TW_CHECK(tw_config_alarm_compiled(cfg, 2) == NULL);
+  const tw_target_def *t = tw_config_target(cfg, 0);
+  TW_CHECK_EQ_INT(t->deliveries[0].format, TW_WEBHOOK_SLACK);
+  tw_config_free(cfg);
+}
+
+/* ------------------------------------------------------------------ */
+/* CloudFormation                                                      */
+/* ------------------------------------------------------------------ */
+
+TW_TEST(cloudformation_yaml_and_json_agree) {
+  tw_config *y = NULL, *j = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&y), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_new(&j), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(y, "cfn_cis.yaml", &err), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(j, "cfn_cis.json", &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_finish(y, &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_metric_filter_count(y), 2);
+  TW_CHECK_EQ_INT(tw_config_metric_filter_count(j), 2);
+  for (size_t i = 0; i < 2; i++)
+    TW_CHECK(same_def(tw_config_metric_filter(y, i), tw_config_metric_filter(j, i)));
+  const tw_metric_filter_def *f = tw_config_metric_filter(y, 0);
+  TW_CHECK_EQ_STR(f->filter_name, "RootAccountUsageFilter");
+  TW_CHECK_EQ_STR(f->log_group_name, "aws-cloudtrail-logs-111122223333");
+  TW_CHECK_EQ_STR(f->metric_namespace, "CIS/prod");
+  TW_CHECK_EQ_STR(f->metric_value, "1");
+  TW_CHECK_EQ_STR(f->origin, "cfn_cis.yaml:34:5");
+  f = tw_config_metric_filter(y, 1);
+  TW_CHECK_EQ_STR(f->filter_name, "access-denied");
+  TW_CHECK_EQ_STR(f->dim_names[0], "EventSource");
+  TW_CHECK_EQ_STR(f->dim_tokens[0], "$.eventSource");
+  TW_CHECK_EQ_STR(f->unit, "Count");
+  const json_t *ay = tw_config_alarm(y, 0, NULL), *aj = tw_config_alarm(j, 0, NULL);
+  TW_CHECK(json_equal((json_t *)ay, (json_t *)aj));
+  TW_CHECK_EQ_STR(json_string_value(json_object_get(ay, "AlarmName")), "trailwatch-root-usage");
+  TW_CHECK_EQ_STR(json_string_value(json_object_get(ay, "AlarmDescription")),
+                  "Root usage in 123456789012 (topic cis-alarms-prod, ${NotAVariable})");
+  TW_CHECK_EQ_INT(json_integer_value(json_object_get(ay, "Period")), 300);
+  TW_CHECK(json_is_number(json_object_get(ay, "Threshold")));
+  TW_CHECK_EQ_STR(json_string_value(json_array_get(json_object_get(ay, "AlarmActions"), 0)),
+                  "arn:aws:sns:us-east-1:123456789012:cis-alarms-prod");
+  TW_CHECK_EQ_STR(json_string_value(json_array_get(json_object_get(ay, "OKActions"), 0)),
+                  "arn:aws:sns:us-east-1:123456789012:cis-alarms-prod");
+  TW_CHECK(json_equal((json_t *)tw_config_targets(y), (json_t *)tw_config_targets(j)));
+  const tw_target_def *t = tw_config_target(y, 0);
+  TW_CHECK(t->from_template);
+  TW_CHECK_EQ_STR(t->arn, "arn:aws:sns:us-east-1:123456789012:cis-alarms-prod");
+  TW_CHECK_EQ_INT(t->ndeliveries, 2);
+  TW_CHECK_EQ_INT(t->deliveries[0].type, TW_TARGET_WEBHOOK);
+  TW_CHECK_EQ_STR(t->deliveries[0].url, "https://hooks.example.com/cis");
+  TW_CHECK_EQ_INT(t->deliveries[1].type, TW_TARGET_EMAIL);
+  TW_CHECK_EQ_STR(t->deliveries[1].to[0], "security@example.com");
+  tw_config_free(y);
+  tw_config_free(j);
+}
+
+TW_TEST(cloudformation_parameters) {
+  tw_config *cfg = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "Env", "dev"), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "Threshold", "5"), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "AWS::Region", "cn-north-1"), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "AWS::AccountId", "444455556666"), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "AWS::StackName", "baseline"), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(cfg, "cfn_cis.yaml", &err), TW_OK);
+  TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, 0)->metric_namespace, "CIS/dev");
+  const json_t *a = tw_config_alarm(cfg, 0, NULL);
+  TW_CHECK_EQ_STR(json_string_value(json_object_get(a, "AlarmName")), "baseline-root-usage");
+  TW_CHECK(json_number_value(json_object_get(a, "Threshold")) == 5.0);
+  TW_CHECK_EQ_STR(tw_config_target(cfg, 0)->arn,
+                  "arn:aws-cn:sns:cn-north-1:444455556666:cis-alarms-dev");
+  tw_config_free(cfg);
+
+  /* a parameter without Default, given on the command line */
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "LogGroup", "my/trail"), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(cfg, "err_cfn_no_default.yaml", &err), TW_OK);
+  TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, 0)->log_group_name, "my/trail");
+  TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, 0)->filter_name, "Filter");
+  tw_config_free(cfg);
+
+  /* AllowedValues are checked against the given value too */
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "Env", "prod"), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(cfg, "err_cfn_allowed.yaml", &err), TW_OK);
+  TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, 0)->log_group_name, "trail-prod");
+  tw_config_free(cfg);
+}
+
+/* A targets: entry replaces a template topic's target, in either order. */
+TW_TEST(cloudformation_target_override) {
+  for (int order = 0; order < 2; order++) {
+    tw_config *cfg = NULL;
+    tw_error err = {0};
+    TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+    const char *first = order ? "cfn_lambda_targets.yaml" : "cfn_lambda.yaml";
+    const char *second = order ? "cfn_lambda.yaml" : "cfn_lambda_targets.yaml";
+    TW_CHECK_EQ_INT(load_fixture(cfg, first, &err), TW_OK);
+    TW_CHECK_EQ_INT(load_fixture(cfg, second, &err), TW_OK);
+    TW_CHECK_EQ_INT(tw_config_finish(cfg, &err), TW_OK);
+    TW_CHECK_EQ_INT(tw_config_target_count(cfg), 1);
+    const tw_target_def *t = tw_config_target(cfg, 0);
+    TW_CHECK(!t->from_template);
+    TW_CHECK_EQ_INT(t->deliveries[0].type, TW_TARGET_COMMAND);
+    const json_t *raw = json_object_get(tw_config_targets(cfg),
+                                        "arn:aws:sns:us-east-1:123456789012:sec");
+    TW_CHECK_EQ_STR(json_string_value(json_object_get(json_array_get(raw, 0), "type")),
+                    "command");
+    tw_config_free(cfg);
+  }
+}
+
+TW_TEST(cloudformation_subscription_resources) {
+  tw_config *cfg = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "AWS::Region", "eu-central-1"), TW_OK);
+  TW_CHECK_EQ_INT(load_fixture(cfg, "cfn_subscriptions.json", &err), TW_OK);
+  const tw_target_def *t = tw_config_target_find(cfg, "arn:aws:sns:eu-central-1:123456789012:Topic");
+  TW_CHECK(t && t->ndeliveries == 2);
+  if (t) {
+    TW_CHECK_EQ_STR(t->deliveries[0].url, "https://hooks.example.com/a");
+    TW_CHECK_EQ_STR(t->deliveries[1].to[0], "soc@example.com");
+  }
+  t = tw_config_target_find(cfg, "arn:aws:sns:eu-central-1:999999999999:shared");
+  TW_CHECK(t && t->ndeliveries == 1 && !strcmp(t->deliveries[0].url, "http://10.0.0.1/hook"));
+  tw_config_free(cfg);
+}
+
+/* ------------------------------------------------------------------ */
+/* The bundled rule packs                                              */
+/* ------------------------------------------------------------------ */
+
+TW_TEST(rule_pack_seed) {
+  tw_config *cfg = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_load(cfg, "rules/seed.yaml", &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_finish(cfg, &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_metric_filter_count(cfg), 2);
+  TW_CHECK_EQ_INT(tw_config_alarm_count(cfg), 2);
+  TW_CHECK_EQ_INT(tw_config_rule_count(cfg), 2);
+  TW_CHECK(strstr(tw_config_metric_filter(cfg, 0)->filter_pattern,
+                  "\"*:role/TemporaryAdminRole\"") != NULL);
+  TW_CHECK_EQ_INT(tw_config_rule(cfg, 0)->severity, TW_SEVERITY_HIGH);
+  for (size_t i = 0; i < 2; i++)
+    TW_CHECK(tw_config_alarm_compiled(cfg, i) != NULL);
+  tw_config_free(cfg);
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_set_parameter(cfg, "TemporaryAdminRoleName", "BreakGlass"), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_load(cfg, "rules/seed.yaml", &err), TW_OK);
+  TW_CHECK(strstr(tw_config_metric_filter(cfg, 0)->filter_pattern, "\"*:role/BreakGlass\"") !=
+           NULL);
+  tw_config_free(cfg);
+}
+
+/* The 15 CIS patterns are byte-identical to the specification's. */
+TW_TEST(rule_pack_cis) {
+  size_t len;
+  char *want = read_file(DATA "cis_patterns.txt", &len);
+  TW_CHECK(want != NULL);
+  if (!want)
+    return;
+  tw_config *cfg = NULL;
+  tw_error err = {0};
+  TW_CHECK_EQ_INT(tw_config_new(&cfg), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_load(cfg, "rules/cis.yaml", &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_finish(cfg, &err), TW_OK);
+  TW_CHECK_EQ_INT(tw_config_metric_filter_count(cfg), 15);
+  TW_CHECK_EQ_INT(tw_config_alarm_count(cfg), 15);
+  TW_CHECK_EQ_INT(tw_config_rule_count(cfg), 15);
+  size_t n = 0;
+  for (char *line = want, *next; line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next)
+      *next++ = '\0';
+    if (line[0] == '#')
+      continue;
+    const tw_metric_filter_def *f = tw_config_metric_filter(cfg, n++);
+    TW_CHECK(f != NULL);
+    if (f && strcmp(f->filter_pattern, line))
+      fprintf(stderr, "CIS pattern %zu differs:\n  %s\n  %s\n", n, f->filter_pattern, line);
+    TW_CHECK(f && !strcmp(f->filter_pattern, line));
+    TW_CHECK(f && tw_pattern_get_kind(f->pattern) == TW_PATTERN_JSON);
+  }
+  TW_CHECK_EQ_INT(n, 15);
+  for (size_t i = 0; i < 15; i++) {
+    const tw_rule_def *r = tw_config_rule(cfg, i);
+    TW_CHECK_EQ_STR(r->filter_name, tw_config_metric_filter(cfg, i)->filter_name);
+    TW_CHECK_EQ_STR(r->alarm_name, tw_alarm_get_name(tw_config_alarm_compiled(cfg, i)));
+  }
+  tw_config_free(cfg);
+  free(want);
+}
+
+/* The fixture above is the specification's text, when the spec is at hand. */
+TW_TEST(cis_fixture_matches_spec) {
+  size_t slen = 0, flen = 0;
+  char *spec = read_file("/work/shared/spec/cis-filters.md", &slen);
+  char *fix = read_file(DATA "cis_patterns.txt", &flen);
+  TW_CHECK(fix != NULL);
+  if (spec && fix) {
+    tw_buf unescaped = {0};
+    for (size_t i = 0; i < slen; i++)
+      if (!(spec[i] == '\\' && spec[i + 1] == '|'))
+        tw_buf_append(&unescaped, spec + i, 1);
+    tw_buf_append(&unescaped, "", 1);
+    for (char *line = fix, *next; line && *line; line = next) {
+      next = strchr(line, '\n');
+      if (next)
+        *next++ = '\0';
+      if (line[0] == '#')
+        continue;
+      char quoted[2048];
+      snprintf(quoted, sizeof quoted, "`%s`", line);
+      TW_CHECK(strstr(unescaped.data, quoted) != NULL);
+    }
+    tw_buf_free(&unescaped);
+  }
+  free(spec);
+  free(fix);
 }
 
 int main(void) { return tw_test_run(); }
