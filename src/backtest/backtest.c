@@ -264,6 +264,8 @@ static int push_transition(tw_backtest *bt, alarm_run *r, const alarm_ctx *c,
   t->new_state = res->state;
   t->reason = res->reason ? strdup(res->reason) : NULL;
   t->reason_data = res->reason_data ? strdup(res->reason_data) : NULL;
+  t->actions = res->actions;
+  t->nactions = res->nactions;
   if (res->state != TW_ALARM_ALARM)
     return TW_OK;
   size_t cap = bt->opts.events_per_transition, n = 0;

@@ -37,6 +37,8 @@ typedef struct tw_bt_transition {
   char *reason_data;
   char **events; /* raw event JSON (ALARM transitions), copies */
   size_t nevents;
+  const char *const *actions; /* actions of this transition (point into the alarm) */
+  size_t nactions;
 } tw_bt_transition;
 
 typedef struct tw_bt_opts {

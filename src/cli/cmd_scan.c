@@ -20,7 +20,8 @@
 static const char usage_text[] =
     "usage: trailwatch scan [--config FILE]... [--rules NAME[,NAME]] [--parameter K=V]...\n"
     "                       [--from TIME] [--to TIME] [--log-group NAME] [--threads N]\n"
-    "                       [--format table|json] [--strict] [--events-per-alarm N] INPUT...\n"
+    "                       [--format table|json] [--strict] [--events-per-alarm N]\n"
+    "                       [--notify [--account ID] [--region CODE]] INPUT...\n"
     "\n"
     "Backtest metric filters and CloudWatch alarms over CloudTrail events: every\n"
     "time each alarm would have fired, and exactly which events fired it.\n"
@@ -44,6 +45,11 @@ static const char usage_text[] =
     "  --format F           table (default) or json\n"
     "  --events-per-alarm N events kept per ALARM (default 10)\n"
     "  --strict             exit 3 when any input error occurred\n"
+    "  --notify             deliver each state change's notification (the SNS alarm\n"
+    "                       message plus the events, docs/notify.md) to the targets of\n"
+    "                       its actions; without it a backtest only reports them\n"
+    "  --account ID         account id in notifications (default 123456789012)\n"
+    "  --region CODE        region in notifications (default us-east-1)\n"
     "  --no-progress        no progress line (it is shown only on a terminal anyway)\n"
     "  -h, --help           show this help\n"
     "\n"
@@ -56,7 +62,8 @@ struct opts {
   tw_scan_opts scan;
   char **configs, **rules, **params, **inputs;
   size_t nconfigs, nrules, nparams, ninputs;
-  int json, strict, no_progress;
+  int json, strict, no_progress, notify;
+  const char *account, *region;
 };
 
 static int need_value(int i, int argc, const char *a) {
@@ -99,6 +106,14 @@ static int parse_option(struct opts *o, int argc, char **argv, int *i) {
     o->strict = 1;
   } else if (!strcmp(a, "--no-progress")) {
     o->no_progress = 1;
+  } else if (!strcmp(a, "--notify")) {
+    o->notify = 1;
+  } else if (!strcmp(a, "--account") || !strcmp(a, "--region")) {
+    if (need_value(*i, argc, a)) return 1;
+    if (a[2] == 'a')
+      o->account = argv[++*i];
+    else
+      o->region = argv[++*i];
   } else if (!strcmp(a, "--threads")) {
     if (need_value(*i, argc, a) || parse_number(a, argv[++*i], 1, 1024, &v)) return 1;
     o->scan.threads = (int)v;
@@ -247,6 +262,18 @@ int tw_cmd_scan(int argc, char **argv) {
     rc = tw_scan_print_json(cfg, &res) ? TW_EXIT_FAILURE : TW_EXIT_OK;
   } else {
     tw_scan_print_table(cfg, &res);
+  }
+  if (!src && o.notify) {
+    tw_scan_notify_stats ns;
+    if (tw_scan_notify(cfg, &res, o.account ? o.account : "123456789012",
+                       o.region ? o.region : "us-east-1", &ns)) {
+      fprintf(stderr, "trailwatch scan: out of memory while notifying\n");
+      rc = TW_EXIT_FAILURE;
+    }
+    fprintf(stderr, "trailwatch scan: %zu notification deliveries, %zu failed\n", ns.delivered,
+            ns.failed);
+    if (ns.failed && !rc)
+      rc = TW_EXIT_FAILURE;
   }
   if (!rc && o.strict && res.in.errors)
     rc = TW_EXIT_FAILURE;

@@ -49,4 +49,11 @@ int tw_scan_run(const tw_config *cfg, const tw_scan_opts *o, tw_scan_result *out
                 tw_error *err);
 void tw_scan_result_free(tw_scan_result *r);
 
+/* --notify: deliver every transition that has actions (scan_notify.c). */
+typedef struct tw_scan_notify_stats {
+  size_t delivered, failed;
+} tw_scan_notify_stats;
+int tw_scan_notify(const tw_config *cfg, const tw_scan_result *r, const char *account,
+                   const char *region, tw_scan_notify_stats *st);
+
 #endif /* TW_SCAN_H */
