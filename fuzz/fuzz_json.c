@@ -9,6 +9,14 @@
  * the same values twice and each reported value is itself a valid
  * document. Also feeds the raw input to the decoder and number parser.
  *
+ * Every input is scanned on every code path this CPU has (scalar, SSE2,
+ * AVX2, AVX-512; see json_simd.h): the checks above run on the best path,
+ * and each other path must give the same results, with and without the
+ * plan, and the same visits (ids, types, spans, escape flags), whether
+ * the input is valid or not. libFuzzer hands over an exact-size heap
+ * copy, so ASan sees a read past the end on any path (clang's ASan also
+ * checks each lane of the AVX-512 masked loads).
+ *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
  *     -Iinclude -Isrc fuzz/fuzz_json.c src/json/(all .c) src/util/(all .c)
  */
@@ -17,12 +25,14 @@
 #include <string.h>
 
 #include "json/json.h"
+#include "json/json_internal.h"
 
 #define FUZZ_MAX_REPORTS 4096
 
 typedef struct fuzz_report {
   uint32_t id;
   tw_json_type type;
+  int esc;
   size_t off, len;
 } fuzz_report;
 
@@ -122,9 +132,68 @@ static int fuzz_visit(void *ctx, uint32_t id, const tw_json_value *v) {
   else
     fuzz_check_scalar(v);
   if (r->n < FUZZ_MAX_REPORTS)
-    r->reports[r->n++] = (fuzz_report){id, v->type, (size_t)(v->ptr - lo), v->len};
+    r->reports[r->n++] =
+        (fuzz_report){id, v->type, v->has_escapes, (size_t)(v->ptr - lo), v->len};
   r->total++;
   return 0;
+}
+
+/* Visitor for the other paths: records only. */
+static int fuzz_record(void *ctx, uint32_t id, const tw_json_value *v) {
+  fuzz_run *r = ctx;
+  if (r->n < FUZZ_MAX_REPORTS)
+    r->reports[r->n++] = (fuzz_report){id, v->type, v->has_escapes,
+                                       (size_t)(v->ptr - r->doc), v->len};
+  r->total++;
+  return 0;
+}
+
+static int fuzz_same_reports(const fuzz_run *a, const fuzz_run *b) {
+  if (a->total != b->total || a->n != b->n)
+    return 0;
+  for (size_t i = 0; i < a->n; i++)
+    if (a->reports[i].id != b->reports[i].id ||
+        a->reports[i].type != b->reports[i].type ||
+        a->reports[i].esc != b->reports[i].esc ||
+        a->reports[i].off != b->reports[i].off ||
+        a->reports[i].len != b->reports[i].len)
+      return 0;
+  return 1;
+}
+
+/* The code paths this CPU has, best first. */
+typedef struct fuzz_paths {
+  tw_json_simd path[TW_JSON_SIMD_COUNT];
+  size_t n;
+} fuzz_paths;
+
+static const fuzz_paths *fuzz_get_paths(void) {
+  static fuzz_paths paths; /* filled on the first input, then read-only */
+  if (paths.n)
+    return &paths;
+  for (int s = TW_JSON_SIMD_COUNT - 1; s >= 0; s--)
+    if (tw_json_simd_available((tw_json_simd)s))
+      paths.path[paths.n++] = (tw_json_simd)s;
+  fuzz_check(paths.n >= 1 && paths.path[paths.n - 1] == TW_JSON_SIMD_SCALAR);
+  return &paths;
+}
+
+/* Every other path agrees with the best one (rc, rc0 and reports of a). */
+static void fuzz_cross_paths(const tw_json_plan *plan, const char *doc,
+                             size_t size, int rc, int rc0, const fuzz_run *a) {
+  const fuzz_paths *paths = fuzz_get_paths();
+  fuzz_run o = *a;
+  o.reports = malloc(FUZZ_MAX_REPORTS * sizeof *o.reports);
+  fuzz_check(o.reports != NULL);
+  for (size_t i = 1; i < paths->n; i++) {
+    tw_json_simd s = paths->path[i];
+    o.n = o.total = 0;
+    fuzz_check(tw_json_scan_simd(s, plan, doc, size, fuzz_record, &o, NULL) == rc);
+    fuzz_check(fuzz_same_reports(a, &o));
+    fuzz_check(tw_json_scan_simd(s, NULL, doc, size, NULL, NULL, NULL) == rc0);
+    fuzz_check(tw_json_scan_simd(s, plan, doc, size, NULL, NULL, NULL) == rc0);
+  }
+  free(o.reports);
 }
 
 /* After a successful scan: containers reported are valid documents. */
@@ -165,19 +234,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   b.reports = malloc(FUZZ_MAX_REPORTS * sizeof *b.reports);
   fuzz_check(b.reports != NULL);
 
-  int rc = tw_json_scan(plan, doc, size, fuzz_visit, &a, NULL);
-  int rc0 = tw_json_scan(NULL, doc, size, NULL, NULL, NULL);
+  tw_json_simd best = fuzz_get_paths()->path[0];
+  int rc = tw_json_scan_simd(best, plan, doc, size, fuzz_visit, &a, NULL);
+  int rc0 = tw_json_scan_simd(best, NULL, doc, size, NULL, NULL, NULL);
   fuzz_check(rc == TW_OK || rc == TW_ESYNTAX);
   fuzz_check(rc == rc0);
-  fuzz_check(tw_json_scan(plan, doc, size, NULL, NULL, NULL) == rc0);
+  fuzz_check(tw_json_scan_simd(best, plan, doc, size, NULL, NULL, NULL) == rc0);
+  fuzz_cross_paths(plan, doc, size, rc, rc0, &a);
   if (rc == TW_OK) {
-    fuzz_check(tw_json_scan(plan, doc, size, fuzz_visit, &b, NULL) == TW_OK);
-    fuzz_check(a.total == b.total && a.n == b.n);
-    for (size_t i = 0; i < a.n; i++)
-      fuzz_check(a.reports[i].id == b.reports[i].id &&
-                 a.reports[i].type == b.reports[i].type &&
-                 a.reports[i].off == b.reports[i].off &&
-                 a.reports[i].len == b.reports[i].len);
+    fuzz_check(tw_json_scan_simd(best, plan, doc, size, fuzz_visit, &b, NULL) == TW_OK);
+    fuzz_check(fuzz_same_reports(&a, &b));
     fuzz_check(a.total >= 1); /* the root path is in the plan */
     fuzz_check_valid_run(&a);
   }

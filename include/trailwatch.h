@@ -156,6 +156,11 @@ void tw_filter_scratch_free(tw_filter_scratch *s);
 int tw_filter_set_eval(const tw_filter_set *fs, const char *msg, size_t len,
                        tw_filter_scratch *s, unsigned char *matched);
 
+/* Whether the last tw_filter_set_eval parsed the message: 1 it is a JSON
+ * object, 0 it is not (invalid JSON or another JSON value), -1 it was not
+ * parsed (the prefilter ruled every JSON filter out). */
+int tw_filter_scratch_json_state(const tw_filter_scratch *s);
+
 /* The tw_match holding pattern i's extracted values after the last
  * tw_filter_set_eval that matched it (for metric transformations): call
  * before evaluating the next message. Returns NULL on allocation failure. */

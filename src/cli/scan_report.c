@@ -104,8 +104,9 @@ static void print_filters(const tw_config *cfg, const tw_scan_result *r) {
     tw_backtest_filter_stats(r->bt, f, &st);
     printf("%-*s  %12llu  %10llu  %8llu\n", (int)w,
            tw_config_metric_filter(cfg, r->filter_index[f])->filter_name,
-           (unsigned long long)r->matches[f], (unsigned long long)(st.datapoints + st.defaults),
-           (unsigned long long)(st.skipped_value + st.skipped_dimension));
+           (unsigned long long)r->matches[f],
+           (unsigned long long)(st.datapoints + st.defaults + r->datapoints[f]),
+           (unsigned long long)(st.skipped_value + st.skipped_dimension + r->skipped[f]));
   }
 }
 
@@ -179,8 +180,9 @@ int tw_scan_print_json(const tw_config *cfg, const tw_scan_result *r) {
         filters, json_pack("{s:s,s:I,s:I,s:I}", "filterName",
                            tw_config_metric_filter(cfg, r->filter_index[f])->filter_name,
                            "matches", (json_int_t)r->matches[f], "datapoints",
-                           (json_int_t)(st.datapoints + st.defaults), "skipped",
-                           (json_int_t)(st.skipped_value + st.skipped_dimension)));
+                           (json_int_t)(st.datapoints + st.defaults + r->datapoints[f]),
+                           "skipped",
+                           (json_int_t)(st.skipped_value + st.skipped_dimension + r->skipped[f])));
   }
   for (size_t a = 0; a < r->nalarms; a++) {
     json_t *tr = json_array();

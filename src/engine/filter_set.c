@@ -46,6 +46,7 @@ struct tw_filter_scratch {
   unsigned char *hit;  /* per literal: seen in this event */
   uint32_t *touched;   /* literal ids set in hit */
   size_t ntouched;
+  int json_state;      /* last event: 1 JSON object, 0 not one, -1 not scanned */
 };
 
 size_t tw_filter_set_count(const tw_filter_set *fs) { return fs->n; }
@@ -337,6 +338,7 @@ static int eval_json(const tw_filter_set *fs, tw_filter_scratch *s, const char *
   if (prefilter(fs, s, msg, len) == 0)
     return TW_OK;
   int rc = tw_match_collect_json(s->m, fs->plan, msg, len);
+  s->json_state = rc == TW_OK;
   if (rc == TW_ESYNTAX)
     return TW_OK; /* not a JSON object: no JSON filter matches (D14) */
   if (rc)
@@ -355,6 +357,7 @@ static int eval_json(const tw_filter_set *fs, tw_filter_scratch *s, const char *
 int tw_filter_set_eval(const tw_filter_set *fs, const char *msg, size_t len,
                        tw_filter_scratch *s, unsigned char *matched) {
   memset(matched, 0, fs->n);
+  s->json_state = -1;
   for (size_t i = 0; i < fs->n; i++) {
     if (fs->f[i].p->kind == TW_PATTERN_JSON)
       continue;
@@ -366,6 +369,8 @@ int tw_filter_set_eval(const tw_filter_set *fs, const char *msg, size_t len,
   }
   return fs->njson ? eval_json(fs, s, msg, len, matched) : TW_OK;
 }
+
+int tw_filter_scratch_json_state(const tw_filter_scratch *s) { return s->json_state; }
 
 tw_match *tw_filter_scratch_match(const tw_filter_set *fs, tw_filter_scratch *s, size_t i,
                                   const char *msg, size_t len) {

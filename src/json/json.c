@@ -6,15 +6,23 @@
  * open container (no recursion), each frame holding the plan automaton
  * state of that container (see json_plan.c). Values whose state carries
  * path ids are reported to the visitor; subtrees whose state is dead (no
- * plan path continues below) go through tw_json_skip, a tighter loop that
- * only validates. Nothing is allocated: the frame stack lives in a struct
- * on the caller's stack.
+ * plan path continues below) go through a tighter loop that only
+ * validates. Nothing is allocated: the frame stack lives in a struct on
+ * the caller's stack.
+ *
+ * The scanner itself is the template json_scan.h, compiled here once per
+ * code path (portable scalar; on x86-64 also SSE2, AVX2 and AVX-512BW,
+ * with the byte-class kernels of json_simd.h). This file holds the parts
+ * that do not depend on the instruction set and the run-time choice of
+ * the path: the best one the CPU supports, or the one named by the
+ * environment variable TW_SIMD, resolved once with pthread_once.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json/json_internal.h"
-
-typedef const unsigned char *tw_json_ptr;
+#include "json/json_simd.h"
 
 typedef struct tw_json_frame {
   uint32_t state;    /* automaton state of this container */
@@ -22,12 +30,23 @@ typedef struct tw_json_frame {
   uint64_t index;    /* index of the current element (arrays) */
 } tw_json_frame;
 
+/* The string-scanning state of one scan: the special-byte mask of one
+ * 64-byte block of the document (see json_scan.h). */
+typedef struct tw_json_cursor {
+  size_t base;   /* offset of the block from the start of the document */
+  uint64_t bits; /* bit i: byte base + i is '"', '\\', < 0x20 or >= 0x80 */
+} tw_json_cursor;
+
+/* No block yet: any offset i gives i - base >= 64. */
+#define TW_JSON_CURSOR_INIT {(size_t)0 - 64, 0}
+
 typedef struct tw_json_scanner {
   const tw_json_dfa *dfa;
   const char *keys;  /* plan key bytes, referenced by the key tables */
   tw_json_visit_fn visit;
   void *ctx;
-  tw_json_ptr end;
+  tw_json_ptr lo, end; /* the document */
+  tw_json_cursor cur;
   size_t depth;      /* open containers in stack[] */
   tw_json_frame stack[TW_JSON_MAX_DEPTH];
 } tw_json_scanner;
@@ -35,73 +54,6 @@ typedef struct tw_json_scanner {
 /* ------------------------------------------------------------------ */
 /* Lexical pieces                                                      */
 /* ------------------------------------------------------------------ */
-
-static inline tw_json_ptr tw_json_ws(tw_json_ptr p, tw_json_ptr end) {
-  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-    p++;
-  return p;
-}
-
-/* Mask with the high bit set in each byte of x that is '"', '\\', a
- * control character or non-ASCII. Bits above the lowest set one may be
- * false positives (borrow), the lowest one is exact. */
-static inline uint64_t tw_json_special8(uint64_t x) {
-  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-  uint64_t lt = (x - ones * 0x20) & ~x;
-  uint64_t zq = (q - ones) & ~q, zb = (b - ones) & ~b;
-  return (x | lt | zq | zb) & highs;
-}
-
-/* Skip plain string bytes 8 at a time; stops at or before the first
- * byte that needs a closer look. */
-static inline tw_json_ptr tw_json_plain_run(tw_json_ptr p, tw_json_ptr end) {
-  while (end - p >= 8) {
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    uint64_t m = tw_json_special8(x);
-    if (m) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-      p += __builtin_ctzll(m) >> 3;
-#endif
-      return p;
-    }
-    p += 8;
-  }
-  return p;
-}
-
-/* p is just after an opening quote. Validates the string body (UTF-8,
- * no control characters, valid escapes and surrogate pairs) and returns
- * the position of the closing quote, or NULL. *has_esc is set to 1 when
- * the body contains an escape. */
-static tw_json_ptr tw_json_string(tw_json_ptr p, tw_json_ptr end, int *has_esc) {
-  for (;;) {
-    p = tw_json_plain_run(p, end);
-    if (p == end)
-      return NULL;
-    unsigned char c = *p;
-    if (c == '"')
-      return p;
-    if (c == '\\') {
-      uint32_t cp;
-      size_t n = tw_json_escape(p, end, &cp);
-      if (!n)
-        return NULL;
-      *has_esc = 1;
-      p += n;
-    } else if (c >= 0x80) {
-      size_t n = tw_json_utf8_len(p, end);
-      if (!n)
-        return NULL;
-      p += n;
-    } else if (c < 0x20) {
-      return NULL;
-    } else {
-      p++;
-    }
-  }
-}
 
 static inline int tw_json_digit(unsigned char c) {
   return c >= '0' && c <= '9';
@@ -151,22 +103,14 @@ static tw_json_ptr tw_json_literal(tw_json_ptr p, tw_json_ptr end,
   return p + n;
 }
 
-/* Scan one scalar starting at p (not whitespace); fills *v and returns
- * the position after it, or NULL when it is not a valid scalar. */
-static tw_json_ptr tw_json_scalar(tw_json_ptr p, tw_json_ptr end,
-                                  tw_json_value *v) {
+/* Scan the number or literal at p (not whitespace, not a string); fills
+ * *v and returns the position after it, or NULL when it is not valid. */
+static tw_json_ptr tw_json_bare_scalar(tw_json_ptr p, tw_json_ptr end,
+                                       tw_json_value *v) {
   tw_json_ptr q;
   v->ptr = (const char *)p;
   v->has_escapes = 0;
   switch (*p) {
-  case '"':
-    q = tw_json_string(p + 1, end, &v->has_escapes);
-    if (!q)
-      return NULL;
-    v->type = TW_JSON_STRING;
-    v->ptr = (const char *)p + 1;
-    v->len = (size_t)(q - p - 1);
-    return q + 1;
   case 't':
     v->type = TW_JSON_TRUE;
     q = tw_json_literal(p, end, "true", 4);
@@ -188,102 +132,6 @@ static tw_json_ptr tw_json_scalar(tw_json_ptr p, tw_json_ptr end,
   if (q)
     v->len = (size_t)(q - p);
   return q;
-}
-
-/* ------------------------------------------------------------------ */
-/* Subtrees no plan path reaches                                       */
-/* ------------------------------------------------------------------ */
-
-/* Validate the value at p (not whitespace) without reporting anything;
- * room = how many more containers may be nested. Returns the position
- * after the value, or NULL when it is invalid. */
-static tw_json_ptr tw_json_skip(tw_json_ptr p, tw_json_ptr end, size_t room) {
-  uint64_t arrays[TW_JSON_MAX_DEPTH / 64 + 1] = {0}; /* bit set = array */
-  size_t depth = 0;
-  tw_json_value v;
-  int esc;
-value:
-  p = tw_json_ws(p, end);
-  if (p == end)
-    return NULL;
-  if (*p == '{' || *p == '[') {
-    if (depth == room)
-      return NULL;
-    int is_array = *p == '[';
-    uint64_t bit = 1ull << (depth & 63);
-    arrays[depth >> 6] = is_array ? arrays[depth >> 6] | bit
-                                  : arrays[depth >> 6] & ~bit;
-    depth++;
-    p = tw_json_ws(p + 1, end);
-    if (p == end)
-      return NULL;
-    if (*p == (is_array ? ']' : '}')) {
-      p++;
-      depth--;
-      goto after;
-    }
-    if (is_array)
-      goto value;
-    goto member;
-  }
-  p = tw_json_scalar(p, end, &v);
-  if (!p)
-    return NULL;
-after:
-  if (depth == 0)
-    return p;
-  p = tw_json_ws(p, end);
-  if (p == end)
-    return NULL;
-  {
-    int is_array = (arrays[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1;
-    if (*p == ',') {
-      p++;
-      if (is_array)
-        goto value;
-      goto member;
-    }
-    if (*p != (is_array ? ']' : '}'))
-      return NULL;
-    p++;
-    depth--;
-    goto after;
-  }
-member:
-  p = tw_json_ws(p, end);
-  if (p == end || *p != '"')
-    return NULL;
-  esc = 0;
-  p = tw_json_string(p + 1, end, &esc);
-  if (!p)
-    return NULL;
-  p = tw_json_ws(p + 1, end);
-  if (p == end || *p != ':')
-    return NULL;
-  p++;
-  goto value;
-}
-
-/* End of the container at p ('{' or '['), matching brackets outside
- * strings without validating; NULL when it is not closed. Used to give
- * the span of a container that is reported before its contents. */
-static tw_json_ptr tw_json_find_end(tw_json_ptr p, tw_json_ptr end) {
-  size_t depth = 0;
-  while (p < end) {
-    unsigned char c = *p++;
-    if (c == '"') {
-      while (p < end && *p != '"')
-        p += (*p == '\\' && end - p >= 2) ? 2 : 1;
-      if (p == end)
-        return NULL;
-      p++;
-    } else if (c == '{' || c == '[') {
-      depth++;
-    } else if ((c == '}' || c == ']') && --depth == 0) {
-      return p;
-    }
-  }
-  return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -318,18 +166,25 @@ static int tw_json_name_next(tw_json_name_iter *it, unsigned char *out) {
   return 1;
 }
 
+/* tw_json_key_hash of the decoded name: its first 8 and last 8 bytes
+ * are collected on the way (the last ones in a ring). */
 static uint32_t tw_json_name_hash(tw_json_ptr k, size_t klen, int esc) {
-  uint32_t h = TW_JSON_HASH_INIT;
-  if (!esc) {
-    for (size_t i = 0; i < klen; i++)
-      h = tw_json_hash_step(h, k[i]);
-    return h;
-  }
+  if (!esc)
+    return tw_json_key_hash(k, klen);
+  unsigned char first[8], ring[16];
+  size_t n = 0;
   tw_json_name_iter it = {k, k + klen, {0}, 0, 0};
   unsigned char c;
-  while (tw_json_name_next(&it, &c))
-    h = tw_json_hash_step(h, c);
-  return h;
+  while (tw_json_name_next(&it, &c)) {
+    if (n < 8)
+      first[n] = c;
+    ring[n & 7] = ring[(n & 7) + 8] = c;
+    n++;
+  }
+  if (n < 8)
+    return tw_json_key_hash(first, n);
+  /* the last 8 bytes, oldest first, start at ring[n & 7] */
+  return tw_json_key_mix(tw_json_le(first, 8), tw_json_le(ring + (n & 7), 8), n);
 }
 
 static int tw_json_name_equal(tw_json_ptr k, size_t klen, int esc,
@@ -350,6 +205,9 @@ static int tw_json_name_equal(tw_json_ptr k, size_t klen, int esc,
 static uint32_t tw_json_key_next(const tw_json_scanner *sc, uint32_t state,
                                  tw_json_ptr k, size_t klen, int esc) {
   const tw_json_dstate *st = &sc->dfa->states[state];
+  /* no key of that length (escapes only shorten a name) */
+  if (!esc && !(st->key_lens & tw_json_len_bit(klen)))
+    return st->key_default;
   if (!st->key_cap)
     return st->key_default;
   const tw_json_dkey *table = sc->dfa->keys + st->key_off;
@@ -393,133 +251,8 @@ static int tw_json_report(const tw_json_scanner *sc, uint32_t state,
   return TW_OK;
 }
 
-/* ------------------------------------------------------------------ */
-/* The scan loop                                                       */
-/* ------------------------------------------------------------------ */
-
 static int tw_json_has_ids(const tw_json_scanner *sc, uint32_t state) {
   return state != TW_JSON_DEAD && sc->dfa->states[state].ids_n != 0;
-}
-
-/* Container at *pp with state `state` that no path continues into:
- * validate it with tw_json_skip, then report it if its state has ids. */
-static int tw_json_container_leaf(tw_json_scanner *sc, uint32_t state,
-                                  tw_json_ptr *pp) {
-  tw_json_ptr p = *pp;
-  tw_json_ptr q = tw_json_skip(p, sc->end, TW_JSON_MAX_DEPTH - sc->depth);
-  if (!q)
-    return TW_ESYNTAX;
-  *pp = q;
-  if (!tw_json_has_ids(sc, state))
-    return TW_OK;
-  tw_json_value v = {*p == '[' ? TW_JSON_ARRAY : TW_JSON_OBJECT, 0,
-                     (const char *)p, (size_t)(q - p)};
-  return tw_json_report(sc, state, &v);
-}
-
-/* Open the container at p with a live state: report it first (its span
- * found by tw_json_find_end) when it carries ids, then push a frame. */
-static int tw_json_container_open(tw_json_scanner *sc, uint32_t state,
-                                  tw_json_ptr p) {
-  if (sc->depth == TW_JSON_MAX_DEPTH)
-    return TW_ESYNTAX;
-  if (tw_json_has_ids(sc, state)) {
-    tw_json_ptr q = tw_json_find_end(p, sc->end);
-    if (!q)
-      return TW_ESYNTAX;
-    tw_json_value v = {*p == '[' ? TW_JSON_ARRAY : TW_JSON_OBJECT, 0,
-                       (const char *)p, (size_t)(q - p)};
-    int rc = tw_json_report(sc, state, &v);
-    if (rc)
-      return rc;
-  }
-  tw_json_frame *f = &sc->stack[sc->depth++];
-  f->state = state;
-  f->is_array = *p == '[';
-  f->index = 0;
-  return TW_OK;
-}
-
-/* Parse the member name and ':' at p; *state becomes the value's state. */
-static int tw_json_member(tw_json_scanner *sc, tw_json_ptr *pp,
-                          uint32_t *state) {
-  tw_json_ptr p = tw_json_ws(*pp, sc->end);
-  if (p == sc->end || *p != '"')
-    return TW_ESYNTAX;
-  int esc = 0;
-  tw_json_ptr k = p + 1, q = tw_json_string(k, sc->end, &esc);
-  if (!q)
-    return TW_ESYNTAX;
-  p = tw_json_ws(q + 1, sc->end);
-  if (p == sc->end || *p != ':')
-    return TW_ESYNTAX;
-  *pp = p + 1;
-  uint32_t fs = sc->stack[sc->depth - 1].state;
-  *state = tw_json_key_next(sc, fs, k, (size_t)(q - k), esc);
-  return TW_OK;
-}
-
-/* Scan the value at *pp (the root) with the start state. */
-static int tw_json_walk(tw_json_scanner *sc, uint32_t state, tw_json_ptr *pp) {
-  tw_json_ptr p = *pp, end = sc->end;
-  tw_json_frame *f;
-  tw_json_value v;
-  int rc;
-value:
-  p = tw_json_ws(p, end);
-  if (p == end)
-    return TW_ESYNTAX;
-  if (*p == '{' || *p == '[') {
-    if (state == TW_JSON_DEAD || !sc->dfa->states[state].live) {
-      if ((rc = tw_json_container_leaf(sc, state, &p)) != TW_OK)
-        return rc;
-      goto after;
-    }
-    if ((rc = tw_json_container_open(sc, state, p)) != TW_OK)
-      return rc;
-    f = &sc->stack[sc->depth - 1];
-    p = tw_json_ws(p + 1, end);
-    if (p == end)
-      return TW_ESYNTAX;
-    if (*p == (f->is_array ? ']' : '}')) {
-      p++;
-      sc->depth--;
-      goto after;
-    }
-    if (!f->is_array)
-      goto member;
-    state = tw_json_index_next(sc, f->state, 0);
-    goto value;
-  }
-  if (!(p = tw_json_scalar(p, end, &v)))
-    return TW_ESYNTAX;
-  if (tw_json_has_ids(sc, state) && (rc = tw_json_report(sc, state, &v)))
-    return rc;
-after:
-  if (sc->depth == 0) {
-    *pp = p;
-    return TW_OK;
-  }
-  p = tw_json_ws(p, end);
-  if (p == end)
-    return TW_ESYNTAX;
-  f = &sc->stack[sc->depth - 1];
-  if (*p == ',') {
-    p++;
-    if (!f->is_array)
-      goto member;
-    state = tw_json_index_next(sc, f->state, ++f->index);
-    goto value;
-  }
-  if (*p != (f->is_array ? ']' : '}'))
-    return TW_ESYNTAX;
-  p++;
-  sc->depth--;
-  goto after;
-member:
-  if ((rc = tw_json_member(sc, &p, &state)) != TW_OK)
-    return rc;
-  goto value;
 }
 
 static tw_json_type tw_json_type_at(unsigned char c) {
@@ -534,33 +267,167 @@ static tw_json_type tw_json_type_at(unsigned char c) {
   }
 }
 
-int tw_json_scan(const tw_json_plan *plan, const char *doc, size_t len,
-                 tw_json_visit_fn visit, void *ctx, tw_json_type *root_type) {
+static void tw_json_scanner_init(tw_json_scanner *sc, const tw_json_plan *plan,
+                                 tw_json_ptr lo, tw_json_ptr end,
+                                 tw_json_visit_fn visit, void *ctx) {
+  static const char none[1] = "";
+  sc->dfa = &plan->dfa;
+  sc->keys = plan->keys.data ? plan->keys.data : none;
+  sc->visit = visit;
+  sc->ctx = ctx;
+  sc->lo = lo;
+  sc->end = end;
+  sc->cur = (tw_json_cursor)TW_JSON_CURSOR_INIT;
+  sc->depth = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The scanner, once per code path                                     */
+/* ------------------------------------------------------------------ */
+
+#define TW_SFX _scalar
+#define TW_FN
+#define TW_STR_RUN tw_json_str_run_scalar
+#define TW_WS_RUN tw_json_ws_run_scalar
+#include "json/json_scan.h"
+#undef TW_SFX
+#undef TW_FN
+#undef TW_STR_BLOCK
+#undef TW_STR_TAIL
+#undef TW_WS_RUN
+#undef TW_STR_RUN
+
+#if TW_JSON_X86
+#define TW_SFX _sse2
+#define TW_FN
+#define TW_STR_BLOCK tw_json_str_block_sse2
+#define TW_STR_TAIL tw_json_str_tail_sse2
+#define TW_WS_RUN tw_json_ws_run_sse2
+#include "json/json_scan.h"
+#undef TW_SFX
+#undef TW_FN
+#undef TW_STR_BLOCK
+#undef TW_STR_TAIL
+#undef TW_WS_RUN
+
+#define TW_SFX _avx2
+#define TW_FN TW_JSON_AVX2
+#define TW_STR_BLOCK tw_json_str_block_avx2
+#define TW_STR_TAIL tw_json_str_tail_avx2
+#define TW_WS_RUN tw_json_ws_run_avx2
+#include "json/json_scan.h"
+#undef TW_SFX
+#undef TW_FN
+#undef TW_STR_BLOCK
+#undef TW_STR_TAIL
+#undef TW_WS_RUN
+
+#define TW_SFX _avx512
+#define TW_FN TW_JSON_AVX512
+#define TW_STR_BLOCK tw_json_str_block_avx512
+#define TW_STR_TAIL tw_json_str_tail_avx512
+#define TW_WS_RUN tw_json_ws_run_avx512
+#include "json/json_scan.h"
+#undef TW_SFX
+#undef TW_FN
+#undef TW_STR_BLOCK
+#undef TW_STR_TAIL
+#undef TW_WS_RUN
+#endif /* TW_JSON_X86 */
+
+/* ------------------------------------------------------------------ */
+/* Choosing the path                                                   */
+/* ------------------------------------------------------------------ */
+
+static const char *const tw_json_simd_names[TW_JSON_SIMD_COUNT] = {
+    "scalar", "sse2", "avx2", "avx512"};
+
+const char *tw_json_simd_name(tw_json_simd s) {
+  return (unsigned)s < TW_JSON_SIMD_COUNT ? tw_json_simd_names[s] : NULL;
+}
+
+int tw_json_simd_parse(const char *name, tw_json_simd *out) {
+  for (unsigned i = 0; name && i < TW_JSON_SIMD_COUNT; i++)
+    if (strcmp(name, tw_json_simd_names[i]) == 0) {
+      *out = (tw_json_simd)i;
+      return 1;
+    }
+  return 0;
+}
+
+int tw_json_simd_available(tw_json_simd s) {
+  switch (s) {
+  case TW_JSON_SIMD_SCALAR:
+    return 1;
+#if TW_JSON_X86
+  case TW_JSON_SIMD_SSE2:
+    return 1;
+  case TW_JSON_SIMD_AVX2:
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  case TW_JSON_SIMD_AVX512:
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw");
+#endif
+  default:
+    return 0;
+  }
+}
+
+/* Resolved once (pthread_once), read-only afterwards: index = requested
+ * path, value = the path that runs. */
+static tw_json_simd tw_json_simd_table[TW_JSON_SIMD_COUNT];
+static tw_json_simd tw_json_simd_env;
+static pthread_once_t tw_json_simd_once = PTHREAD_ONCE_INIT;
+
+static void tw_json_simd_resolve(void) {
+  tw_json_simd best = TW_JSON_SIMD_SCALAR;
+  for (unsigned i = 0; i < TW_JSON_SIMD_COUNT; i++) {
+    if (tw_json_simd_available((tw_json_simd)i))
+      best = (tw_json_simd)i;
+    tw_json_simd_table[i] = best;
+  }
+  tw_json_simd want = TW_JSON_SIMD_COUNT - 1;
+  tw_json_simd_parse(getenv("TW_SIMD"), &want);
+  tw_json_simd_env = tw_json_simd_table[want];
+}
+
+tw_json_simd tw_json_simd_clamp(tw_json_simd s) {
+  pthread_once(&tw_json_simd_once, tw_json_simd_resolve);
+  if ((unsigned)s >= TW_JSON_SIMD_COUNT)
+    s = TW_JSON_SIMD_COUNT - 1;
+  return tw_json_simd_table[s];
+}
+
+tw_json_simd tw_json_simd_active(void) {
+  pthread_once(&tw_json_simd_once, tw_json_simd_resolve);
+  return tw_json_simd_env;
+}
+
+int tw_json_scan_simd(tw_json_simd s, const tw_json_plan *plan, const char *doc,
+                      size_t len, tw_json_visit_fn visit, void *ctx,
+                      tw_json_type *root_type) {
   if (!doc && len)
     return TW_EINVAL;
   static const char empty[1] = "";
-  tw_json_ptr p = (tw_json_ptr)(doc ? doc : empty), end = p + len;
-  p = tw_json_ws(p, end);
-  if (p == end)
-    return TW_ESYNTAX;
-  tw_json_type type = tw_json_type_at(*p);
-  int rc;
-  if (plan && visit) {
-    tw_json_scanner sc;
-    sc.dfa = &plan->dfa;
-    sc.keys = plan->keys.data ? plan->keys.data : empty;
-    sc.visit = visit;
-    sc.ctx = ctx;
-    sc.end = end;
-    sc.depth = 0;
-    rc = tw_json_walk(&sc, TW_JSON_START, &p);
-  } else {
-    p = tw_json_skip(p, end, TW_JSON_MAX_DEPTH);
-    rc = p ? TW_OK : TW_ESYNTAX;
+  tw_json_ptr lo = (tw_json_ptr)(doc ? doc : empty), end = lo + len;
+  switch (tw_json_simd_clamp(s)) {
+#if TW_JSON_X86
+  case TW_JSON_SIMD_AVX512:
+    return tw_json_run_avx512(plan, lo, end, visit, ctx, root_type);
+  case TW_JSON_SIMD_AVX2:
+    return tw_json_run_avx2(plan, lo, end, visit, ctx, root_type);
+  case TW_JSON_SIMD_SSE2:
+    return tw_json_run_sse2(plan, lo, end, visit, ctx, root_type);
+#endif
+  default:
+    return tw_json_run_scalar(plan, lo, end, visit, ctx, root_type);
   }
-  if (rc == TW_OK && tw_json_ws(p, end) != end)
-    rc = TW_ESYNTAX;
-  if (rc != TW_ESYNTAX && root_type)
-    *root_type = type;
-  return rc;
+}
+
+int tw_json_scan(const tw_json_plan *plan, const char *doc, size_t len,
+                 tw_json_visit_fn visit, void *ctx, tw_json_type *root_type) {
+  return tw_json_scan_simd(tw_json_simd_active(), plan, doc, len, visit, ctx,
+                           root_type);
 }

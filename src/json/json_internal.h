@@ -1,16 +1,19 @@
 /*
  * json_internal.h — private pieces shared by the files of the JSON reader
  * (src/json/): the compiled plan (a trie of selector paths turned into a
- * deterministic automaton, see json_plan.c), and small inline helpers for
- * UTF-8 validation and escape decoding used by both the scanner (json.c)
- * and the string decoder (json_string.c). Nothing here is used outside
- * src/json/.
+ * deterministic automaton, see json_plan.c), the member-name hash shared
+ * by the plan and the scanner, small inline helpers for UTF-8 validation
+ * and escape decoding used by both the scanner (json.c) and the string
+ * decoder (json_string.c), and the choice of the scanner's code path
+ * (scalar/SSE2/AVX2/AVX-512, json.c). Outside src/json/ only the reader's
+ * unit test and fuzz target include it (to run every code path).
  */
 #ifndef TW_JSON_INTERNAL_H
 #define TW_JSON_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "json/json.h"
 #include "util/util.h"
@@ -27,7 +30,7 @@
 typedef struct tw_json_dkey {
   uint32_t key_off; /* offset of the key bytes in plan->keys */
   uint32_t key_len;
-  uint32_t hash;    /* tw_json_hash of the key bytes */
+  uint32_t hash;    /* tw_json_key_hash of the key bytes */
   uint32_t next;    /* state after this member name */
 } tw_json_dkey;
 
@@ -45,6 +48,7 @@ typedef struct tw_json_dstate {
   uint32_t idx_off, idx_n;   /* sorted plan->dfa.idx[off..off+n) */
   uint32_t idx_default;      /* state for indexes not listed */
   uint32_t live;             /* 1 when some transition is not dead */
+  uint64_t key_lens;         /* tw_json_len_bit of every key in the table */
 } tw_json_dstate;
 
 /* The automaton, rebuilt by every successful tw_json_plan_add. */
@@ -83,10 +87,55 @@ struct tw_json_plan {
   tw_json_dfa dfa;
 };
 
-/* FNV-1a over bytes, used to hash member names and plan keys alike. */
+/* FNV-1a offset basis, used to hash sets of trie nodes (json_plan.c). */
 #define TW_JSON_HASH_INIT 2166136261u
-static inline uint32_t tw_json_hash_step(uint32_t h, unsigned char c) {
-  return (h ^ c) * 16777619u;
+
+/* The n <= 8 bytes at p as a little-endian word (byte i in bits 8i..). */
+static inline uint64_t tw_json_le(const unsigned char *p, size_t n) {
+  if (n == 8) {
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
+  }
+  if (n >= 4) { /* two overlapping 4-byte reads */
+    uint32_t a, b;
+    memcpy(&a, p, 4);
+    memcpy(&b, p + n - 4, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    a = __builtin_bswap32(a);
+    b = __builtin_bswap32(b);
+#endif
+    return (uint64_t)a | (uint64_t)b << (8 * (n - 4));
+  }
+  uint64_t x = 0;
+  for (size_t i = 0; i < n; i++)
+    x |= (uint64_t)p[i] << (8 * i);
+  return x;
+}
+
+/* Hash of a member name (decoded bytes) from its length n, its first 8
+ * bytes (a) and its last 8 bytes (b; 0 when n < 8, then a holds all of
+ * it). Constant time per name: the scanner hashes every member name of a
+ * live object, and a full compare follows a hash match anyway. Plan keys
+ * (json_plan.c) and document names (json.c) are hashed alike. */
+static inline uint32_t tw_json_key_mix(uint64_t a, uint64_t b, size_t n) {
+  uint64_t h = (a ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+  h = (h ^ (h >> 31) ^ b) * 0x94D049BB133111EBull;
+  return (uint32_t)(h ^ (h >> 32));
+}
+
+static inline uint32_t tw_json_key_hash(const unsigned char *k, size_t n) {
+  if (n >= 8)
+    return tw_json_key_mix(tw_json_le(k, 8), tw_json_le(k + n - 8, 8), n);
+  return tw_json_key_mix(tw_json_le(k, n), 0, n);
+}
+
+/* Bit of a name length in tw_json_dstate.key_lens. */
+static inline uint64_t tw_json_len_bit(size_t n) {
+  return 1ull << (n < 63 ? n : 63);
 }
 
 /* Length (2..4) of the well-formed UTF-8 sequence at p (p[0] >= 0x80),
@@ -193,5 +242,39 @@ static inline size_t tw_json_utf8_put(uint32_t cp, unsigned char out[4]) {
 /* Length of the RFC 8259 number at the start of p[0..len), or 0 when p
  * does not start with one. The caller checks what follows. */
 size_t tw_json_number_span(const char *p, size_t len);
+
+/* Code paths of the scanner (json.c): the same scanner compiled once per
+ * instruction set, differing only in the byte-class kernels of
+ * json_simd.h. All give identical results. */
+typedef enum tw_json_simd {
+  TW_JSON_SIMD_SCALAR = 0, /* portable C, 8 bytes at a time */
+  TW_JSON_SIMD_SSE2,       /* x86-64 baseline, 16 bytes */
+  TW_JSON_SIMD_AVX2,       /* 32 bytes */
+  TW_JSON_SIMD_AVX512,     /* AVX-512BW, 64 bytes */
+  TW_JSON_SIMD_COUNT
+} tw_json_simd;
+
+/* "scalar", "sse2", "avx2", "avx512"; NULL for other values. */
+const char *tw_json_simd_name(tw_json_simd s);
+
+/* Parse a name as above (the value of TW_SIMD); 0 when unknown. */
+int tw_json_simd_parse(const char *name, tw_json_simd *out);
+
+/* 1 when path s is compiled in and this CPU (and OS) supports it. */
+int tw_json_simd_available(tw_json_simd s);
+
+/* The best available path that is not above s (scalar at worst). */
+tw_json_simd tw_json_simd_clamp(tw_json_simd s);
+
+/* The path tw_json_scan uses: the best available one, or the one named by
+ * the environment variable TW_SIMD (clamped to what is available).
+ * Resolved once per process, thread-safely. */
+tw_json_simd tw_json_simd_active(void);
+
+/* tw_json_scan on path s (clamped to what is available). For tests,
+ * benchmarks and the fuzz target. */
+int tw_json_scan_simd(tw_json_simd s, const tw_json_plan *plan, const char *doc,
+                      size_t len, tw_json_visit_fn visit, void *ctx,
+                      tw_json_type *root_type);
 
 #endif /* TW_JSON_INTERNAL_H */

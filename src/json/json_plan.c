@@ -326,9 +326,7 @@ static int tw_json_tmp_with_default(tw_json_builder *b, const uint32_t *dflt,
 /* Insert (key, next) into the state's open-addressing table. */
 static void tw_json_key_insert(tw_json_dkey *table, uint32_t cap,
                                const tw_json_kitem *k, uint32_t next) {
-  uint32_t h = TW_JSON_HASH_INIT;
-  for (uint32_t i = 0; i < k->len; i++)
-    h = tw_json_hash_step(h, (unsigned char)k->p[i]);
+  uint32_t h = tw_json_key_hash((const unsigned char *)k->p, k->len);
   uint32_t j = h & (cap - 1);
   while (table[j].next)
     j = (j + 1) & (cap - 1);
@@ -386,6 +384,7 @@ static int tw_json_state_keys(tw_json_builder *b, tw_json_dstate *st,
       return rc;
     tw_json_key_insert(TW_AT(b->keys, tw_json_dkey) + st->key_off, cap,
                        &TW_AT(b->kitems, tw_json_kitem)[i], next);
+    st->key_lens |= tw_json_len_bit(TW_AT(b->kitems, tw_json_kitem)[i].len);
     i = j;
   }
   return TW_OK;

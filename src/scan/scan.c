@@ -30,6 +30,8 @@ typedef struct shared {
   const tw_scan_opts *o;
   tw_filter_set *fs;
   const tw_transform **transforms; /* per set filter */
+  unsigned char *watched;          /* per set filter: feeds the backtest (an alarm
+                                      watches its metric, or it has a default value) */
   tw_backtest *bt;
   size_t nf;
   job *jobs;
@@ -52,6 +54,7 @@ typedef struct worker {
   tw_ingest *in;
   tw_ingest_stats st;
   uint64_t *matches;
+  uint64_t *datapoints, *skipped; /* per filter, for filters not watched */
   uint64_t no_time;
   tw_buf timebuf;
   int rc;
@@ -97,6 +100,13 @@ static int apply_transform(worker *w, size_t f, const tw_ingest_event *ev) {
   int rc = tw_transform_apply(t, ev->message, ev->len, m, &value, &st);
   if (rc)
     return rc;
+  if (!sh->watched[f]) { /* no alarm needs its datapoints: count them only */
+    if (st == TW_EXTRACT_OK)
+      w->datapoints[f]++;
+    else
+      w->skipped[f]++;
+    return TW_OK;
+  }
   tw_metric_dimension dims[3];
   size_t nd = st == TW_EXTRACT_OK ? tw_transform_dimension_count(t) : 0;
   for (size_t i = 0; i < nd; i++) {
@@ -355,6 +365,20 @@ static int setup_filters(shared *sh, const tw_config *cfg, const tw_scan_opts *o
                                .default_value = d->default_value};
   }
   sh->nf = r->nfilters;
+  if (!(sh->watched = calloc(n + 1, 1))) {
+    free(pats);
+    return TW_ENOMEM;
+  }
+  for (size_t k = 0; k < r->nfilters; k++) {
+    sh->watched[k] = (unsigned char)r->btf[k].has_default;
+    for (size_t a = 0; !sh->watched[k] && a < tw_config_alarm_count(cfg); a++) {
+      const char *ns, *name, *unit, *stat;
+      size_t nd;
+      tw_alarm *al = tw_config_alarm_compiled(cfg, a);
+      if (al && tw_alarm_get_metric(al, &ns, &name, &unit, &stat, &nd) == TW_OK)
+        sh->watched[k] = !strcmp(ns, r->btf[k].ns) && !strcmp(name, r->btf[k].metric_name);
+    }
+  }
   int rc = tw_filter_set_new(pats, r->nfilters, &sh->fs, err);
   free(pats);
   return rc;
@@ -421,7 +445,9 @@ static int start_workers(shared *sh, worker *w, int n, tw_ingest_opts *io) {
     w[t].sh = sh;
     w[t].matched = calloc(sh->nf + 1, 1);
     w[t].matches = calloc(sh->nf + 1, sizeof *w[t].matches);
-    if (!w[t].matched || !w[t].matches || tw_filter_scratch_new(sh->fs, &w[t].s) ||
+    w[t].datapoints = calloc(sh->nf + 1, sizeof *w[t].datapoints);
+    w[t].skipped = calloc(sh->nf + 1, sizeof *w[t].skipped);
+    if (!w[t].matched || !w[t].matches || !w[t].datapoints || !w[t].skipped || tw_filter_scratch_new(sh->fs, &w[t].s) ||
         tw_bt_minutes_new(&w[t].minutes) || tw_ingest_new(io, &w[t].in))
       return TW_ENOMEM;
   }
@@ -441,8 +467,11 @@ static int finish_workers(shared *sh, worker *w, int n, tw_scan_result *r) {
     rc = rc ? rc : w[t].rc;
     sum_stats(&r->in, &w[t].st);
     r->events_no_time += w[t].no_time;
-    for (size_t f = 0; f < sh->nf; f++)
+    for (size_t f = 0; f < sh->nf; f++) {
       r->matches[f] += w[t].matches[f];
+      r->datapoints[f] += w[t].datapoints[f];
+      r->skipped[f] += w[t].skipped[f];
+    }
     if (!rc)
       rc = tw_backtest_merge_minutes(sh->bt, w[t].minutes);
   }
@@ -457,6 +486,8 @@ static void free_workers(worker *w, int n) {
     tw_buf_free(&w[t].timebuf);
     free(w[t].matched);
     free(w[t].matches);
+    free(w[t].datapoints);
+    free(w[t].skipped);
   }
   free(w);
 }
@@ -490,12 +521,14 @@ int tw_scan_run(const tw_config *cfg, const tw_scan_opts *o, tw_scan_result *r, 
   if (!rc)
     rc = setup_line_plan(&sh);
   r->matches = calloc(r->nfilters + 1, sizeof *r->matches);
+  r->datapoints = calloc(r->nfilters + 1, sizeof *r->datapoints);
+  r->skipped = calloc(r->nfilters + 1, sizeof *r->skipped);
   r->nalarms = tw_config_alarm_count(cfg);
   r->alarms = calloc(r->nalarms + 1, sizeof *r->alarms);
   for (size_t a = 0; r->alarms && a < r->nalarms; a++)
     r->alarms[a] = tw_config_alarm_compiled(cfg, a);
   tw_bt_opts bo = {.events_per_transition = o->events_per_alarm};
-  if (!rc && (!r->matches || !r->alarms))
+  if (!rc && (!r->matches || !r->alarms || !r->datapoints || !r->skipped))
     rc = TW_ENOMEM;
   if (!rc)
     rc = tw_backtest_new(r->btf, r->nfilters, r->alarms, r->nalarms, &bo, &r->bt);
@@ -519,6 +552,7 @@ int tw_scan_run(const tw_config *cfg, const tw_scan_opts *o, tw_scan_result *r, 
   tw_ingest_files_free(files, nfiles);
   free(sh.jobs);
   free(sh.transforms);
+  free(sh.watched);
   tw_filter_set_free(sh.fs);
   tw_json_plan_free(sh.line_plan);
   if (rc && !err->message[0])
@@ -530,6 +564,8 @@ void tw_scan_result_free(tw_scan_result *r) {
   tw_backtest_free(r->bt);
   free(r->filter_index);
   free(r->matches);
+  free(r->datapoints);
+  free(r->skipped);
   free(r->alarms);
   free(r->btf);
   memset(r, 0, sizeof *r);

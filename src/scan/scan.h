@@ -38,6 +38,8 @@ typedef struct tw_scan_result {
   size_t nfilters;           /* filters of the log group, in config order */
   size_t *filter_index;      /* -> index in the config */
   uint64_t *matches;         /* per filter */
+  uint64_t *datapoints, *skipped; /* per filter not fed to the backtest (no alarm
+                                     watches it); add tw_backtest_filter_stats */
   size_t nalarms;
   tw_alarm **alarms;         /* borrowed from the config */
   tw_backtest *bt;

@@ -8,6 +8,17 @@
  * generated/mutated documents, and a scan of the real CloudTrail files in
  * /work/shared/data/cloudtrail (or $TW_CLOUDTRAIL_DIR) checked value by
  * value against jansson. jansson is only the test oracle here.
+ *
+ * The scanner has one code path per instruction set (scalar, SSE2, AVX2,
+ * AVX-512; json_simd.h). main() runs every test once per path available
+ * on this machine, and every scan goes through scan(), which copies the
+ * document to an exact-size heap block so that ASan catches any read past
+ * either end. The simd_* tests put special bytes, whitespace runs and
+ * document ends at every offset around the 8/16/32/64-byte block edges,
+ * and compare each path with the scalar one on generated documents.
+ *
+ * With TW_JSON_BENCH=<file> the program measures throughput instead (see
+ * docs/json-reader.md, "Performance").
  */
 #include <dirent.h>
 #include <jansson.h>
@@ -18,8 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "json/json.h"
+#include "json/json_internal.h"
 #include "util/util.h"
 #include "tw_test.h"
 
@@ -176,6 +189,53 @@ static int add_path(tw_json_plan *plan, const char *path, uint32_t *id) {
   return tw_json_plan_add(plan, steps, n, id);
 }
 
+#ifndef TW_JSON_BENCH_BASELINE /* the tests; see "Throughput" below */
+
+/* ------------------------------------------------------------------ */
+/* The code path under test                                            */
+/* ------------------------------------------------------------------ */
+
+/* Set by main() before each round of tests. */
+static tw_json_simd test_path = TW_JSON_SIMD_SCALAR;
+
+typedef struct scan_shim {
+  tw_json_visit_fn visit;
+  void *ctx;
+  const char *copy, *orig;
+} scan_shim;
+
+/* Forwards a visit with the value moved back from the copy to the
+ * caller's document. */
+static int shim_visit(void *ctx, uint32_t id, const tw_json_value *v) {
+  scan_shim *s = ctx;
+  tw_json_value w = *v;
+  w.ptr = s->orig + (v->ptr - s->copy);
+  return s->visit(s->ctx, id, &w);
+}
+
+/* tw_json_scan on path `path`, run on an exact-size heap copy of doc. */
+static int scan_on(tw_json_simd path, const tw_json_plan *plan, const char *doc,
+                   size_t len, tw_json_visit_fn visit, void *ctx,
+                   tw_json_type *root_type) {
+  if (!doc)
+    return tw_json_scan_simd(path, plan, doc, len, visit, ctx, root_type);
+  char *copy = malloc(len ? len : 1);
+  if (!copy)
+    return TW_ENOMEM;
+  if (len)
+    memcpy(copy, doc, len);
+  scan_shim s = {visit, ctx, copy, doc};
+  int rc = tw_json_scan_simd(path, plan, copy, len, visit ? shim_visit : NULL,
+                             &s, root_type);
+  free(copy);
+  return rc;
+}
+
+static int scan(const tw_json_plan *plan, const char *doc, size_t len,
+                tw_json_visit_fn visit, void *ctx, tw_json_type *root_type) {
+  return scan_on(test_path, plan, doc, len, visit, ctx, root_type);
+}
+
 static int type_agrees(const tw_json_value *v) {
   char c = v->type == TW_JSON_STRING ? '"' : v->ptr[0];
   switch (v->type) {
@@ -228,7 +288,7 @@ static int scan_collect(const tw_json_plan *plan, const char *doc, size_t len,
   c->count = 0;
   c->bad = 0;
   c->mistyped = 0;
-  int rc = tw_json_scan(plan, doc, len, collect_visit, c, NULL);
+  int rc = scan(plan, doc, len, collect_visit, c, NULL);
   tw_buf_append(&c->out, "", 1);
   /* visits before a syntax error may show garbage, but inside the doc */
   if (rc == TW_OK)
@@ -301,7 +361,7 @@ TW_TEST(validity_suite) {
     }
     int want = line[0] == 'V', jdiffers = sp - line == 2 && line[1] == 'j';
     const char *d = doc.data ? doc.data : "";
-    int r0 = tw_json_scan(NULL, d, doc.len, NULL, NULL, NULL);
+    int r0 = scan(NULL, d, doc.len, NULL, NULL, NULL);
     int r1 = scan_collect(wide, d, doc.len, &c);
     int bad1 = c.bad;
     int r2 = scan_collect(deep, d, doc.len, &c);
@@ -422,7 +482,7 @@ static int check_decode_scan(const char *body, size_t n, int valid) {
   tw_buf_append(&doc, "\"", 1);
   tw_buf_append(&doc, body, n);
   tw_buf_append(&doc, "\"", 1);
-  int rc = tw_json_scan(NULL, doc.data, doc.len, NULL, NULL, NULL);
+  int rc = scan(NULL, doc.data, doc.len, NULL, NULL, NULL);
   tw_buf_free(&doc);
   return (rc == TW_OK) == valid;
 }
@@ -507,7 +567,7 @@ TW_TEST(number_suite) {
     snprintf(wbuf, sizeof wbuf, "%.*s", (int)wlen, want);
     double got = 12345.0;
     int rc = tw_json_number_parse(line, tlen, &got);
-    int scan_rc = tw_json_scan(NULL, line, tlen, NULL, NULL, NULL);
+    int scan_rc = scan(NULL, line, tlen, NULL, NULL, NULL);
     int padded = tlen && (line[0] == ' ' || line[tlen - 1] == ' ');
     if (strcmp(wbuf, "ERR") == 0) {
       TW_CHECK_EQ_INT(rc, TW_ESYNTAX);
@@ -738,7 +798,7 @@ TW_TEST(scan_visitor_stop) {
   TW_CHECK_EQ_INT(add_path(plan, "$[*]", &id), TW_OK);
   int n = 0;
   const char *doc = "[1,2,3,";  /* stops before the syntax error */
-  TW_CHECK_EQ_INT(tw_json_scan(plan, doc, strlen(doc), stop_visit, &n, NULL), 42);
+  TW_CHECK_EQ_INT(scan(plan, doc, strlen(doc), stop_visit, &n, NULL), 42);
   TW_CHECK_EQ_INT(n, 2);
   tw_json_plan_free(plan);
 }
@@ -752,18 +812,18 @@ TW_TEST(scan_root_type) {
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     tw_json_type t = (tw_json_type)99;
     const char *d = cases[i].doc;
-    TW_CHECK_EQ_INT(tw_json_scan(NULL, d, strlen(d), NULL, NULL, &t), TW_OK);
+    TW_CHECK_EQ_INT(scan(NULL, d, strlen(d), NULL, NULL, &t), TW_OK);
     TW_CHECK_EQ_INT(t, cases[i].type);
     t = (tw_json_type)99;
     collect c = {.doc = d, .len = strlen(d)};
-    TW_CHECK_EQ_INT(tw_json_scan(plan, d, strlen(d), collect_visit, &c, &t), TW_OK);
+    TW_CHECK_EQ_INT(scan(plan, d, strlen(d), collect_visit, &c, &t), TW_OK);
     TW_CHECK_EQ_INT(t, cases[i].type);
     TW_CHECK_EQ_INT(c.bad + c.mistyped, 0);
     TW_CHECK(c.count >= 1);
     tw_buf_free(&c.out);
   }
   tw_json_type t = (tw_json_type)99;
-  TW_CHECK_EQ_INT(tw_json_scan(NULL, "[1,]", 4, NULL, NULL, &t), TW_ESYNTAX);
+  TW_CHECK_EQ_INT(scan(NULL, "[1,]", 4, NULL, NULL, &t), TW_ESYNTAX);
   TW_CHECK_EQ_INT(t, 99);
   tw_json_plan_free(plan);
 }
@@ -771,16 +831,16 @@ TW_TEST(scan_root_type) {
 TW_TEST(scan_bounds_and_args) {
   /* only doc[0..len) is read */
   const char *doc = "[1,2]xyz";
-  TW_CHECK_EQ_INT(tw_json_scan(NULL, doc, 5, NULL, NULL, NULL), TW_OK);
-  TW_CHECK_EQ_INT(tw_json_scan(NULL, doc, 8, NULL, NULL, NULL), TW_ESYNTAX);
-  TW_CHECK_EQ_INT(tw_json_scan(NULL, "\"abc\"", 4, NULL, NULL, NULL), TW_ESYNTAX);
-  TW_CHECK_EQ_INT(tw_json_scan(NULL, "true", 3, NULL, NULL, NULL), TW_ESYNTAX);
-  TW_CHECK_EQ_INT(tw_json_scan(NULL, NULL, 0, NULL, NULL, NULL), TW_ESYNTAX);
-  TW_CHECK_EQ_INT(tw_json_scan(NULL, NULL, 3, NULL, NULL, NULL), TW_EINVAL);
+  TW_CHECK_EQ_INT(scan(NULL, doc, 5, NULL, NULL, NULL), TW_OK);
+  TW_CHECK_EQ_INT(scan(NULL, doc, 8, NULL, NULL, NULL), TW_ESYNTAX);
+  TW_CHECK_EQ_INT(scan(NULL, "\"abc\"", 4, NULL, NULL, NULL), TW_ESYNTAX);
+  TW_CHECK_EQ_INT(scan(NULL, "true", 3, NULL, NULL, NULL), TW_ESYNTAX);
+  TW_CHECK_EQ_INT(scan(NULL, NULL, 0, NULL, NULL, NULL), TW_ESYNTAX);
+  TW_CHECK_EQ_INT(scan(NULL, NULL, 3, NULL, NULL, NULL), TW_EINVAL);
   /* a plan without a visitor only validates */
   tw_json_plan *plan = wide_plan();
-  TW_CHECK_EQ_INT(tw_json_scan(plan, doc, 5, NULL, NULL, NULL), TW_OK);
-  TW_CHECK_EQ_INT(tw_json_scan(plan, "[1,]", 4, NULL, NULL, NULL), TW_ESYNTAX);
+  TW_CHECK_EQ_INT(scan(plan, doc, 5, NULL, NULL, NULL), TW_OK);
+  TW_CHECK_EQ_INT(scan(plan, "[1,]", 4, NULL, NULL, NULL), TW_ESYNTAX);
   tw_json_plan_free(plan);
 }
 
@@ -808,6 +868,7 @@ TW_TEST(scan_unclosed_reported_container) {
 
 typedef struct rng {
   uint64_t s;
+  int long_runs; /* also generate long strings and whitespace runs */
 } rng;
 
 static uint64_t rng_next(rng *r) {
@@ -828,10 +889,19 @@ static void put_pick(rng *r, tw_buf *b, const char *const *list, unsigned n) {
 
 #define PICK(r, b, list) put_pick(r, b, list, sizeof list / sizeof *list)
 
+/* n bytes cycling through the characters of set (nset of them). */
+static void put_run(tw_buf *b, const char *set, size_t nset, size_t n,
+                    size_t phase) {
+  for (size_t i = 0; i < n; i++)
+    tw_buf_append(b, set + (i + phase) % nset, 1);
+}
+
 static void gen_ws(rng *r, tw_buf *b) {
   static const char *const ws[] = {" ", "\t", "\n", "\r", "  "};
   if (rng_below(r, 5) == 0)
     PICK(r, b, ws);
+  if (r->long_runs && rng_below(r, 8) == 0)
+    put_run(b, " \n  \t\r", 6, rng_below(r, 100), rng_below(r, 6));
 }
 
 static void gen_string(rng *r, tw_buf *b) {
@@ -849,6 +919,9 @@ static void gen_string(rng *r, tw_buf *b) {
                                     "\xe2\x82", "\t"};
   tw_buf_append(b, "\"", 1);
   for (unsigned n = rng_below(r, 6); n > 0; n--) {
+    if (r->long_runs && rng_below(r, 3) == 0)
+      put_run(b, "abcdefghijklmnopqrstuvwxyz0123456789-_/:", 40,
+              rng_below(r, 150), rng_below(r, 40));
     unsigned k = rng_below(r, 40);
     if (k < 24)
       PICK(r, b, plain);
@@ -1014,7 +1087,7 @@ static int nul_quirk(const char *doc, size_t len) {
     tw_buf_append(&b, doc + i, 1);
   }
   int ok = b.len < len &&
-           tw_json_scan(NULL, b.data ? b.data : "", b.len, NULL, NULL, NULL) == TW_OK;
+           scan(NULL, b.data ? b.data : "", b.len, NULL, NULL, NULL) == TW_OK;
   tw_buf_free(&b);
   return ok;
 }
@@ -1023,7 +1096,7 @@ static void diff_one(const tw_json_plan *wide, const tw_json_plan *elem_plan,
                      const char *doc, size_t len, diff_stats *st) {
   json_error_t jerr;
   json_t *j = json_loadb(doc, len, JANSSON_FLAGS, &jerr);
-  int r0 = tw_json_scan(NULL, doc, len, NULL, NULL, NULL);
+  int r0 = scan(NULL, doc, len, NULL, NULL, NULL);
   collect c = {0};
   int r1 = scan_collect(wide, doc, len, &c);
   int ok = r0 == r1 && c.bad == 0;
@@ -1038,7 +1111,7 @@ static void diff_one(const tw_json_plan *wide, const tw_json_plan *elem_plan,
     ok = 0;
   if (j && r0 == TW_OK && json_is_array(j)) {
     elems e = {j, 0, 0};
-    tw_json_scan(elem_plan, doc, len, elems_visit, &e, NULL);
+    scan(elem_plan, doc, len, elems_visit, &e, NULL);
     ok = ok && e.bad == 0 && e.count == json_array_size(j);
   }
   st->valid += r0 == TW_OK;
@@ -1069,7 +1142,7 @@ TW_TEST(differential_jansson) {
   uint32_t id;
   TW_CHECK_EQ_INT(tw_json_plan_new(&elem_plan), TW_OK);
   TW_CHECK_EQ_INT(add_path(elem_plan, "$[*]", &id), TW_OK);
-  rng r = {0x9E3779B97F4A7C15ull};
+  rng r = {0x9E3779B97F4A7C15ull, 0};
   tw_buf b = {0};
   diff_stats st = {0};
   for (int i = 0; i < 6000; i++) {
@@ -1087,6 +1160,288 @@ TW_TEST(differential_jansson) {
   tw_buf_free(&b);
   tw_json_plan_free(wide);
   tw_json_plan_free(elem_plan);
+}
+
+/* ------------------------------------------------------------------ */
+/* Code paths: block edges, buffer ends, agreement                     */
+/* ------------------------------------------------------------------ */
+
+TW_TEST(simd_api) {
+  tw_json_simd s = TW_JSON_SIMD_COUNT;
+  TW_CHECK(tw_json_simd_available(TW_JSON_SIMD_SCALAR));
+  TW_CHECK(!tw_json_simd_available(TW_JSON_SIMD_COUNT));
+  for (int i = 0; i < TW_JSON_SIMD_COUNT; i++) {
+    const char *name = tw_json_simd_name((tw_json_simd)i);
+    TW_CHECK(name != NULL && tw_json_simd_parse(name, &s) && s == (tw_json_simd)i);
+    tw_json_simd c = tw_json_simd_clamp((tw_json_simd)i);
+    TW_CHECK(c <= (tw_json_simd)i && tw_json_simd_available(c));
+    if (tw_json_simd_available((tw_json_simd)i))
+      TW_CHECK_EQ_INT(c, i);
+  }
+  TW_CHECK(tw_json_simd_name(TW_JSON_SIMD_COUNT) == NULL);
+  TW_CHECK(!tw_json_simd_parse("AVX2", &s) && !tw_json_simd_parse(NULL, &s));
+  TW_CHECK(!tw_json_simd_parse("", &s) && !tw_json_simd_parse("avx", &s));
+#if defined(__x86_64__)
+  TW_CHECK(tw_json_simd_available(TW_JSON_SIMD_SSE2));
+#endif
+  /* tw_json_scan runs the path named by TW_SIMD, else the best one */
+  tw_json_simd want = tw_json_simd_clamp(TW_JSON_SIMD_COUNT);
+  const char *env = getenv("TW_SIMD");
+  if (env && tw_json_simd_parse(env, &s))
+    want = tw_json_simd_clamp(s);
+  TW_CHECK_EQ_INT(tw_json_simd_active(), want);
+  TW_CHECK_EQ_INT(tw_json_scan(NULL, "[1]", 3, NULL, NULL, NULL), TW_OK);
+}
+
+/* One visit, for comparing paths. */
+typedef struct visit_rec {
+  uint32_t id;
+  tw_json_type type;
+  int esc;
+  size_t off, len;
+} visit_rec;
+
+typedef struct visits {
+  const char *doc;
+  visit_rec v[64];
+  size_t n;
+} visits;
+
+static int record_visit(void *ctx, uint32_t id, const tw_json_value *v) {
+  visits *r = ctx;
+  if (r->n < sizeof r->v / sizeof *r->v)
+    r->v[r->n] = (visit_rec){id, v->type, v->has_escapes,
+                             (size_t)(v->ptr - r->doc), v->len};
+  r->n++;
+  return 0;
+}
+
+static int scan_record(tw_json_simd path, const tw_json_plan *plan,
+                       const char *doc, size_t len, visits *r) {
+  r->doc = doc;
+  r->n = 0;
+  return scan_on(path, plan, doc, len, record_visit, r, NULL);
+}
+
+static int same_visits(const visits *a, const visits *b) {
+  if (a->n != b->n)
+    return 0;
+  size_t n = a->n < 64 ? a->n : 64;
+  for (size_t i = 0; i < n; i++)
+    if (a->v[i].id != b->v[i].id || a->v[i].type != b->v[i].type ||
+        a->v[i].esc != b->v[i].esc || a->v[i].off != b->v[i].off ||
+        a->v[i].len != b->v[i].len)
+      return 0;
+  return 1;
+}
+
+/* A piece put inside a string, with whether the string stays valid. */
+typedef struct str_piece {
+  const char *s;
+  size_t n;
+  int valid, esc;
+} str_piece;
+
+static const str_piece pieces[] = {
+    {"a", 1, 1, 0},          {"\\\"", 2, 1, 1},          {"\\\\", 2, 1, 1},
+    {"\\n", 2, 1, 1},        {"\\u00e9", 6, 1, 1},       {"\\ud83d\\ude00", 12, 1, 1},
+    {"\\ud83d", 6, 0, 1},    {"\\x", 2, 0, 1},           {"\xc3\xa9", 2, 1, 0},
+    {"\xe2\x82\xac", 3, 1, 0}, {"\xf0\x9f\x98\x80", 4, 1, 0}, {"\xc3", 1, 0, 0},
+    {"\xc0\xaf", 2, 0, 0},   {"\xed\xa0\x80", 3, 0, 0},  {"\xff", 1, 0, 0},
+    {"\x01", 1, 0, 0},       {"\x1f", 1, 0, 0},          {"\x7f", 1, 1, 0},
+    {"\t", 1, 0, 0},         {"\"", 1, 0, 0},            {"\0", 1, 0, 0},
+    {"\\", 1, 0, 1}};
+
+/* Lengths of the plain run after the piece: around every vector edge. */
+static const size_t tails[] = {0, 1, 2, 3, 6, 7, 8, 9, 14, 15, 16, 17, 30,
+                               31, 32, 33, 46, 47, 48, 62, 63, 64, 65, 70};
+
+/* Build  prefix + '"' + j plain bytes + piece + k plain bytes + '"' +
+ * suffix. */
+static void string_doc(tw_buf *b, const char *prefix, size_t j,
+                       const str_piece *pc, size_t k, const char *suffix) {
+  b->len = 0;
+  tw_buf_append(b, prefix, strlen(prefix));
+  tw_buf_append(b, "\"", 1);
+  put_run(b, "abcdefgh", 8, j, 0);
+  tw_buf_append(b, pc->s, pc->n);
+  put_run(b, "ABCDEFGH", 8, k, 0);
+  tw_buf_append(b, "\"", 1);
+  tw_buf_append(b, suffix, strlen(suffix));
+}
+
+/* Special bytes at every offset 0..135 of a string and of the document,
+ * followed by 0..70 more bytes, in a value (reported and skipped) and in
+ * a member name; the document ends right after the string. */
+TW_TEST(simd_string_boundaries) {
+  tw_json_plan *plan = NULL, *names = NULL;
+  uint32_t id;
+  TW_CHECK_EQ_INT(tw_json_plan_new(&plan), TW_OK);
+  TW_CHECK_EQ_INT(add_path(plan, "$[0]", &id), TW_OK);
+  TW_CHECK_EQ_INT(tw_json_plan_new(&names), TW_OK);
+  TW_CHECK_EQ_INT(add_path(names, "$.*", &id), TW_OK);
+  tw_buf b = {0};
+  visits r;
+  size_t docs = 0, bad = 0;
+  for (size_t pi = 0; pi < sizeof pieces / sizeof *pieces; pi++) {
+    const str_piece *pc = &pieces[pi];
+    for (size_t j = 0; j <= 135; j++) {
+      for (size_t t = 0; t < sizeof tails / sizeof *tails; t++) {
+        size_t k = tails[t];
+        int want = pc->valid ? TW_OK : TW_ESYNTAX;
+        /* the string as the root value, validated only */
+        string_doc(&b, "", j, pc, k, "");
+        int r0 = scan(NULL, b.data, b.len, NULL, NULL, NULL);
+        /* in an array, reported by $[0] */
+        string_doc(&b, "[", j, pc, k, "]");
+        int r1 = scan_record(test_path, plan, b.data, b.len, &r);
+        int ok = r0 == want && r1 == want;
+        if (r1 == TW_OK)
+          ok = ok && r.n == 1 && r.v[0].type == TW_JSON_STRING &&
+               r.v[0].off == 2 && r.v[0].len == j + pc->n + k &&
+               r.v[0].esc == pc->esc;
+        /* as a member name (the value is reported by $.*) */
+        string_doc(&b, "{", j, pc, k, ":0}");
+        int r2 = scan_record(test_path, names, b.data, b.len, &r);
+        ok = ok && r2 == want && (r2 != TW_OK || r.n == 1);
+        /* in a subtree no path reaches */
+        string_doc(&b, "{\"x\":[", j, pc, k, "]}");
+        int r3 = scan_record(test_path, names, b.data, b.len, &r);
+        ok = ok && r3 == want;
+        if (!ok && bad++ < 5)
+          fprintf(stderr, "simd_string_boundaries[%s]: piece %zu j %zu k %zu: "
+                  "%d %d %d %d, want %d\n", tw_json_simd_name(test_path), pi,
+                  j, k, r0, r1, r2, r3, want);
+        docs += 4;
+      }
+    }
+  }
+  TW_CHECK_EQ_INT(bad, 0);
+  TW_CHECK(docs > 10000);
+  tw_buf_free(&b);
+  tw_json_plan_free(plan);
+  tw_json_plan_free(names);
+}
+
+/* Whitespace runs of every length 0..140 between every kind of token,
+ * and a non-whitespace byte at the end or in the middle of a run. */
+TW_TEST(simd_whitespace_runs) {
+  static const char *const bad_bytes[] = {"\f", "\v", "\xa0", "\0", "\x85", "x"};
+  tw_json_plan *plan = wide_plan();
+  tw_buf b = {0};
+  visits r;
+  size_t bad = 0;
+  for (size_t n = 0; n <= 140; n++) {
+    for (int variant = -1; variant < 6 * 3; variant++) {
+      b.len = 0;
+      /* run, token, run, token, ... run: {"a":[1,"s"]} */
+      size_t runs[8] = {n, n % 67, n % 13, n, (n * 7) % 71, n % 3, n % 33, n};
+      const char *tok[8] = {"{", "\"a\"", ":", "[1", ",", "\"s\"]", "}", ""};
+      size_t mark = 0;
+      for (int i = 0; i < 8; i++) {
+        if (variant >= 0 && i == (variant % 3) * 3 + 1 && runs[i] > 0) {
+          /* put the bad byte in the middle or at the end of the run */
+          size_t at = (variant / 3) % 2 ? runs[i] - 1 : runs[i] / 2;
+          put_run(&b, " \t\n\r", 4, at, i);
+          mark = b.len;
+          const char *x = bad_bytes[(size_t)variant / 3];
+          tw_buf_append(&b, x, 1);
+          put_run(&b, " \t\n\r", 4, runs[i] - at - 1, i);
+        } else {
+          put_run(&b, " \t\n\r", 4, runs[i], i);
+        }
+        tw_buf_append(&b, tok[i], strlen(tok[i]));
+      }
+      int want = variant < 0 || !mark ? TW_OK : TW_ESYNTAX;
+      int r0 = scan(NULL, b.data, b.len, NULL, NULL, NULL);
+      int r1 = scan_record(test_path, plan, b.data, b.len, &r);
+      if ((r0 != want || r1 != want) && bad++ < 5)
+        fprintf(stderr, "simd_whitespace_runs[%s]: n %zu variant %d: %d %d\n",
+                tw_json_simd_name(test_path), n, variant, r0, r1);
+    }
+  }
+  TW_CHECK_EQ_INT(bad, 0);
+  tw_buf_free(&b);
+  tw_json_plan_free(plan);
+}
+
+/* Every proper prefix of valid documents is invalid, read from a heap
+ * block of exactly that size (ASan: no read past the end). */
+TW_TEST(simd_truncated_documents) {
+  static const char *const part[] = {
+      "{\"Records\":[{\"eventName\":\"", "\",\"a\\u00e9\\n\":[\"\xc3\xa9\xe2\x82\xac",
+      "\\\"\"],", "\"n\":-12.5e3,\"t\":true,\"z\":null}]}"};
+  tw_buf doc = {0};
+  tw_buf_append(&doc, part[0], strlen(part[0]));
+  put_run(&doc, "GetObjectAclPutBucketPolicy", 27, 150, 0);
+  tw_buf_append(&doc, part[1], strlen(part[1]));
+  put_run(&doc, "xyz", 3, 70, 0);
+  tw_buf_append(&doc, part[2], strlen(part[2]));
+  put_run(&doc, " \n\t\r", 4, 90, 0);
+  tw_buf_append(&doc, part[3], strlen(part[3]));
+  tw_json_plan *plan = NULL;
+  uint32_t id;
+  TW_CHECK_EQ_INT(tw_json_plan_new(&plan), TW_OK);
+  TW_CHECK_EQ_INT(add_path(plan, "$.Records[*]", &id), TW_OK);
+  TW_CHECK_EQ_INT(add_path(plan, "$.Records[*].eventName", &id), TW_OK);
+  visits r;
+  TW_CHECK_EQ_INT(scan(NULL, doc.data, doc.len, NULL, NULL, NULL), TW_OK);
+  TW_CHECK_EQ_INT(scan_record(test_path, plan, doc.data, doc.len, &r), TW_OK);
+  TW_CHECK_EQ_INT(r.n, 2);
+  size_t bad = 0;
+  for (size_t n = 0; n < doc.len; n++) {
+    int r0 = scan(NULL, doc.data, n, NULL, NULL, NULL);
+    int r1 = scan_record(test_path, plan, doc.data, n, &r);
+    if ((r0 != TW_ESYNTAX || r1 != TW_ESYNTAX) && bad++ < 5)
+      fprintf(stderr, "simd_truncated_documents[%s]: prefix %zu: %d %d\n",
+              tw_json_simd_name(test_path), n, r0, r1);
+  }
+  TW_CHECK_EQ_INT(bad, 0);
+  TW_CHECK(doc.len > 300);
+  tw_buf_free(&doc);
+  tw_json_plan_free(plan);
+}
+
+/* The path under test agrees with the scalar one on generated documents
+ * with long strings and whitespace runs: same result, same visits. */
+TW_TEST(simd_paths_agree) {
+  tw_json_plan *wide = wide_plan(), *ct = NULL;
+  uint32_t id;
+  TW_CHECK_EQ_INT(tw_json_plan_new(&ct), TW_OK);
+  static const char *const paths[] = {"$[*].eventName", "$[*]", "$.a.b",
+                                      "$[*].*", "$[1][*]"};
+  for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
+    TW_CHECK_EQ_INT(add_path(ct, paths[i], &id), TW_OK);
+  rng g = {0xD1B54A32D192ED03ull, 1};
+  tw_buf b = {0};
+  visits va, vb;
+  size_t docs = 0, valid = 0, bad = 0;
+  for (int i = 0; i < 4000; i++) {
+    b.len = 0;
+    gen_value(&g, &b, 0);
+    if (rng_below(&g, 2))
+      mutate(&g, &b);
+    const char *d = b.data ? b.data : "";
+    int a0 = scan_on(TW_JSON_SIMD_SCALAR, NULL, d, b.len, NULL, NULL, NULL);
+    int b0 = scan(NULL, d, b.len, NULL, NULL, NULL);
+    int ok = a0 == b0;
+    const tw_json_plan *plans[2] = {wide, ct};
+    for (int k = 0; k < 2; k++) {
+      int a1 = scan_record(TW_JSON_SIMD_SCALAR, plans[k], d, b.len, &va);
+      int b1 = scan_record(test_path, plans[k], d, b.len, &vb);
+      ok = ok && a1 == b1 && same_visits(&va, &vb);
+    }
+    if (!ok && bad++ < 5)
+      fprintf(stderr, "simd_paths_agree[%s]: differs from scalar on %.*s\n",
+              tw_json_simd_name(test_path), (int)b.len, d);
+    docs++;
+    valid += a0 == TW_OK;
+  }
+  TW_CHECK_EQ_INT(bad, 0);
+  TW_CHECK(valid > 500 && docs - valid > 500);
+  tw_buf_free(&b);
+  tw_json_plan_free(wide);
+  tw_json_plan_free(ct);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1182,6 +1537,8 @@ static int ct_leaf_visit(void *ctx, uint32_t id, const tw_json_value *v) {
   return 0;
 }
 
+/* Building a plan per record dominates this check, so each plan is built
+ * once, in the first round (scalar), and scanned on every path there. */
 static int ct_check_record(const char *doc, size_t len, int wrapped, size_t i,
                            json_t *rec) {
   tw_json_step steps[64];
@@ -1193,11 +1550,17 @@ static int ct_check_record(const char *doc, size_t len, int wrapped, size_t i,
   int ok = tw_json_plan_new(&l.plan) == TW_OK &&
            ct_collect_leaves(&l, steps, n, rec) == 0;
   l.seen = ok ? calloc(l.nwant + 1, sizeof *l.seen) : NULL;
-  ok = ok && l.seen &&
-       tw_json_scan(l.plan, doc, len, ct_leaf_visit, &l, NULL) == TW_OK &&
-       l.bad == 0;
-  for (size_t k = 0; ok && k < l.nwant; k++)
-    ok = l.seen[k] == 1;
+  ok = ok && l.seen;
+  for (int s = 0; ok && s < TW_JSON_SIMD_COUNT; s++) {
+    if (!tw_json_simd_available((tw_json_simd)s))
+      continue;
+    memset(l.seen, 0, (l.nwant + 1) * sizeof *l.seen);
+    ok = scan_on((tw_json_simd)s, l.plan, doc, len, ct_leaf_visit, &l, NULL) ==
+             TW_OK &&
+         l.bad == 0;
+    for (size_t k = 0; ok && k < l.nwant; k++)
+      ok = l.seen[k] == 1;
+  }
   free(l.seen);
   free(l.want);
   tw_json_plan_free(l.plan);
@@ -1221,7 +1584,7 @@ static int ct_check_file(const char *path, size_t *events) {
   json_t *records = wrapped ? json_object_get(root, "Records") : root;
   int ok = json_is_array(records);
   tw_json_type t = (tw_json_type)99;
-  ok = ok && tw_json_scan(NULL, doc, len, NULL, NULL, &t) == TW_OK &&
+  ok = ok && scan(NULL, doc, len, NULL, NULL, &t) == TW_OK &&
        t == (wrapped ? TW_JSON_OBJECT : TW_JSON_ARRAY);
   tw_json_plan *plan = NULL;
   uint32_t id;
@@ -1234,10 +1597,11 @@ static int ct_check_file(const char *path, size_t *events) {
   snprintf(p, sizeof p, "%s.userIdentity.type", pre);
   ok = ok && add_path(plan, p, &id) == TW_OK && id == CT_TYPE;
   ct_scan s = {records, 0, 0, 0, 0};
-  ok = ok && tw_json_scan(plan, doc, len, ct_visit, &s, NULL) == TW_OK &&
+  ok = ok && scan(plan, doc, len, ct_visit, &s, NULL) == TW_OK &&
        s.bad == 0 && s.names == json_array_size(records) &&
        s.spans == s.names && s.types == ct_count_types(records);
-  for (size_t i = 0; ok && i < json_array_size(records); i++)
+  for (size_t i = 0; ok && test_path == TW_JSON_SIMD_SCALAR &&
+                     i < json_array_size(records); i++)
     ok = ct_check_record(doc, len, wrapped, i, json_array_get(records, i));
   if (ok)
     *events += json_array_size(records);
@@ -1302,4 +1666,191 @@ TW_TEST(cloudtrail_real_data) {
   TW_CHECK(files > 0 && events > 0);
 }
 
-int main(void) { return tw_test_run(); }
+#endif /* TW_JSON_BENCH_BASELINE */
+
+/* ------------------------------------------------------------------ */
+/* Throughput (TW_JSON_BENCH)                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * TW_JSON_BENCH=<file> [TW_JSON_BENCH_REPEAT=n] test_json: for each code
+ * path, CPU time of one pass over the documents of the file, validating
+ * only and with a 4-path plan; best of n interleaved rounds. Compiled with
+ * -DTW_JSON_BENCH_BASELINE against an older reader (one without code
+ * paths, see docs/json-reader.md) it measures tw_json_scan the same way.
+ */
+#ifdef TW_JSON_BENCH_BASELINE
+#define BENCH_PATHS 1
+static int bench_available(int s) { return s == 0; }
+static const char *bench_name(int s) { return s ? NULL : "before"; }
+static int bench_scan(int s, const tw_json_plan *plan, const char *doc,
+                      size_t len, tw_json_visit_fn visit, void *ctx) {
+  (void)s;
+  return tw_json_scan(plan, doc, len, visit, ctx, NULL);
+}
+#else
+#define BENCH_PATHS TW_JSON_SIMD_COUNT
+static int bench_available(int s) {
+  return tw_json_simd_available((tw_json_simd)s);
+}
+static const char *bench_name(int s) { return tw_json_simd_name((tw_json_simd)s); }
+static int bench_scan(int s, const tw_json_plan *plan, const char *doc,
+                      size_t len, tw_json_visit_fn visit, void *ctx) {
+  return tw_json_scan_simd((tw_json_simd)s, plan, doc, len, visit, ctx, NULL);
+}
+#endif
+
+static double cpu_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int bench_visit(void *ctx, uint32_t id, const tw_json_value *v) {
+  (void)id;
+  *(size_t *)ctx += v->len;
+  return 0;
+}
+
+/* The documents of the file: the texts of a JSON text sequence (RFC 7464,
+ * each one after a 0x1E byte, e.g. from jq --seq), else the whole file
+ * when it is one JSON text, else each non-empty line (NDJSON). */
+typedef struct bench_docs {
+  char *text;
+  size_t len, n, cap;
+  size_t *off; /* n + 1 entries: doc i is [off[i], off[i + 1] - 1) */
+  int whole;
+  char sep;
+} bench_docs;
+
+static int bench_load(const char *file, bench_docs *d) {
+  memset(d, 0, sizeof *d);
+  d->text = slurp(file, &d->len);
+  if (!d->text)
+    return -1;
+  d->sep = memchr(d->text, 0x1E, d->len) ? 0x1E : '\n';
+  d->whole = d->sep == '\n' &&
+             tw_json_scan(NULL, d->text, d->len, NULL, NULL, NULL) == TW_OK;
+  size_t pos = 0;
+  while (pos <= d->len) {
+    const char *nl = d->whole ? NULL : memchr(d->text + pos, d->sep, d->len - pos);
+    size_t e = nl ? (size_t)(nl - d->text) : d->len;
+    if (d->n + 2 > d->cap) {
+      d->cap = d->cap ? d->cap * 2 : 1024;
+      size_t *off = realloc(d->off, d->cap * sizeof *off);
+      if (!off)
+        return -1;
+      d->off = off;
+    }
+    if (e > pos)
+      d->off[d->n++] = pos;
+    d->off[d->n] = e + 1;
+    pos = e + 1;
+  }
+  return 0;
+}
+
+/* CPU seconds for one pass over every document on path s. */
+static double bench_pass(const bench_docs *d, int s, const tw_json_plan *plan,
+                         size_t *acc, size_t *bad) {
+  double t = cpu_seconds();
+  for (size_t i = 0; i < d->n; i++) {
+    const char *doc = d->text + d->off[i];
+    size_t len = d->off[i + 1] - 1 - d->off[i];
+    if (bench_scan(s, plan, doc, len, plan ? bench_visit : NULL, acc) != TW_OK)
+      (*bad)++;
+  }
+  return cpu_seconds() - t;
+}
+
+static int run_bench(const char *file) {
+  bench_docs d;
+  if (bench_load(file, &d) != 0) {
+    fprintf(stderr, "bench: cannot read %s\n", file);
+    free(d.text);
+    free(d.off);
+    return 2;
+  }
+  if (d.n == 0) {
+    fprintf(stderr, "bench: no documents in %s\n", file);
+    free(d.text);
+    free(d.off);
+    return 2;
+  }
+  const char *rep = getenv("TW_JSON_BENCH_REPEAT");
+  int reps = rep && atoi(rep) > 0 ? atoi(rep) : 5;
+  /* NDJSON lines are events; a whole file is {"Records":[...]} or [...] */
+  const char *pre = !d.whole ? "$"
+                    : d.n && d.text[d.off[0]] == '{' ? "$.Records[*]"
+                                                     : "$[*]";
+  static const char *const leaves[] = {".eventName", ".userIdentity.type",
+                                       ".sourceIPAddress", ".errorCode"};
+  tw_json_plan *plan = NULL;
+  uint32_t id;
+  tw_json_plan_new(&plan);
+  for (size_t i = 0; plan && i < sizeof leaves / sizeof *leaves; i++) {
+    char p[64];
+    snprintf(p, sizeof p, "%s%s", pre, leaves[i]);
+    add_path(plan, p, &id);
+  }
+  double best[BENCH_PATHS][2];
+  size_t acc = 0, bad = 0;
+  for (int r = 0; r < reps; r++)
+    for (int s = 0; s < BENCH_PATHS; s++)
+      for (int m = 0; m < 2 && bench_available(s); m++) {
+        double t = bench_pass(&d, s, m ? plan : NULL, &acc, &bad);
+        if (r == 0 || t < best[s][m])
+          best[s][m] = t;
+      }
+  printf("%s: %zu %s, %.1f MB; best of %d rounds, CPU time\n", file, d.n,
+         d.whole ? "document" : d.sep == '\n' ? "NDJSON lines" : "sequence texts",
+         (double)d.len / 1e6, reps);
+  printf("%-8s %14s %18s\n", "path", "validate MB/s", "4-path plan MB/s");
+  for (int s = 0; s < BENCH_PATHS; s++)
+    if (bench_available(s))
+      printf("%-8s %14.0f %18.0f\n", bench_name(s),
+             (double)d.len / best[s][0] / 1e6, (double)d.len / best[s][1] / 1e6);
+  if (bad)
+    printf("(%zu scans failed: not every document is valid JSON)\n", bad);
+  tw_json_plan_free(plan);
+  free(d.off);
+  free(d.text);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Driver: every test once per code path                               */
+/* ------------------------------------------------------------------ */
+
+int main(void) {
+  const char *bench = getenv("TW_JSON_BENCH");
+  if (bench && *bench)
+    return run_bench(bench);
+#ifdef TW_JSON_BENCH_BASELINE
+  fprintf(stderr, "benchmark build: set TW_JSON_BENCH=<file>\n");
+  return 2;
+#else
+  int passed = 0, failed = 0;
+  for (int s = 0; s < TW_JSON_SIMD_COUNT; s++) {
+    const char *name = tw_json_simd_name((tw_json_simd)s);
+    if (!tw_json_simd_available((tw_json_simd)s)) {
+      printf("== path %s: not available here, skipped\n", name);
+      continue;
+    }
+    printf("== path %s\n", name);
+    test_path = (tw_json_simd)s;
+    for (int i = 0; i < tw_ntests_; i++) {
+      tw_test_failed_ = 0;
+      tw_tests_[i].fn();
+      if (tw_test_failed_) {
+        fprintf(stderr, "FAIL %s [%s]\n", tw_tests_[i].name, name);
+        failed++;
+      } else {
+        passed++;
+      }
+    }
+  }
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+#endif
+}
