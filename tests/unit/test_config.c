@@ -546,8 +546,9 @@ TW_TEST(hostile_yaml_is_rejected_quickly) {
   TW_CHECK_EQ_INT(load_text(cfg, "bomb.yaml", b.data, &err), TW_EINVAL);
   TW_CHECK(strstr(err.message, "alias expansion bound") != NULL);
   tw_buf_free(&b);
-  double s = seconds_since(&t0);
-  TW_CHECK(s < 1.0);
+  /* speed is a benchmark matter, not an assertion (DEVELOPERS.md): the
+   * bound above is what keeps this fast; the time is printed for the log */
+  printf("hostile YAML rejected in %.3f s\n", seconds_since(&t0));
   TW_CHECK_EQ_INT(tw_config_alarm_count(cfg), 0);
   tw_config_free(cfg);
 }
@@ -755,9 +756,7 @@ TW_TEST(thousand_filters_load_fast) {
   TW_CHECK_EQ_INT(tw_config_metric_filter_count(cfg), 1000);
   TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, 999)->filter_name, "Filter0999");
   TW_CHECK_EQ_STR(tw_config_metric_filter(cfg, 999)->origin, "bulk.yaml:7994:5");
-  if (s >= 1.0)
-    fprintf(stderr, "1,000 filters took %.3f s\n", s);
-  TW_CHECK(s < 1.0);
+  printf("1,000 filters (YAML) loaded in %.3f s\n", s);
   /* the same as JSON */
   json_t *doc = json_object();
   json_t *list = json_array();
@@ -776,8 +775,7 @@ TW_TEST(thousand_filters_load_fast) {
   TW_CHECK_EQ_INT(tw_config_new(&cj), TW_OK);
   clock_gettime(CLOCK_MONOTONIC, &t0);
   TW_CHECK_EQ_INT(load_text(cj, "bulk.json", js, &err), TW_OK);
-  s = seconds_since(&t0);
-  TW_CHECK(s < 1.0);
+  printf("1,000 filters (JSON) loaded in %.3f s\n", seconds_since(&t0));
   TW_CHECK_EQ_INT(tw_config_metric_filter_count(cj), 1000);
   for (size_t i = 0; i < 1000; i++)
     TW_CHECK(same_def(tw_config_metric_filter(cfg, i), tw_config_metric_filter(cj, i)));
@@ -827,9 +825,7 @@ TW_TEST(big_mappings_load_fast) {
   TW_CHECK_EQ_INT(tw_config_target_count(cfg), 6000);
   TW_CHECK_EQ_INT(tw_config_alarm_count(cfg), 1000);
   TW_CHECK_EQ_STR(tw_config_target(cfg, 5999)->arn, "arn:aws:sns:us-east-1:123456789012:tgrp999");
-  if (secs >= 2.0)
-    fprintf(stderr, "big mappings took %.3f s of processor time\n", secs);
-  TW_CHECK(secs < 2.0);
+  printf("big mappings loaded in %.3f s of processor time\n", secs);
   tw_config_free(cfg);
   tw_buf_free(&b);
   tw_buf_free(&t);

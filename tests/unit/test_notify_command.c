@@ -147,7 +147,7 @@ TW_TEST(time_limit_kills_the_group) {
   int64_t took = now_ms() - t0;
   TW_CHECK_EQ_INT(rc, TW_EIO);
   TW_CHECK(!res.ok && res.retryable);
-  TW_CHECK(took >= 280 && took < 1800);
+  TW_CHECK(took >= 280 && took < 15000); /* killed, not run to its 30 s end */
   TW_CHECK(strstr(res.detail, "timed out after 300 ms") != NULL);
   TW_CHECK_EQ_STR(res.output, "started\n");
   TW_CHECK_EQ_INT(res.exit_status, 128 + SIGTERM);
@@ -162,7 +162,7 @@ TW_TEST(time_limit_escalates_to_sigkill) {
   TW_CHECK_EQ_INT(rc, TW_EIO);
   TW_CHECK(res.retryable);
   TW_CHECK_EQ_INT(res.exit_status, 128 + SIGKILL);
-  TW_CHECK(took >= 200 + TW_NOTIFY_KILL_GRACE_MS - 50 && took < 200 + TW_NOTIFY_KILL_GRACE_MS + 1500);
+  TW_CHECK(took >= 200 + TW_NOTIFY_KILL_GRACE_MS - 50 && took < 200 + TW_NOTIFY_KILL_GRACE_MS + 13000);
   TW_CHECK(no_children());
 }
 
@@ -250,7 +250,7 @@ TW_TEST(parallel_commands_get_eof) {
     pthread_join(th[i], NULL);
     TW_CHECK_EQ_INT(failures[i], 0);
   }
-  TW_CHECK(now_ms() - t0 < 4000);
+  TW_CHECK(now_ms() - t0 < 20000); /* loose: loaded or valgrind runs */
   TW_CHECK(no_children());
 }
 

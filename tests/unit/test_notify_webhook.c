@@ -369,7 +369,7 @@ TW_TEST(hanging_receiver_times_out) {
   rx_stop(r);
   TW_CHECK_EQ_INT(rc, TW_EIO);
   TW_CHECK(!res.ok && res.retryable);
-  TW_CHECK(took >= 350 && took < 2500);
+  TW_CHECK(took >= 350 && took < 15000); /* cut at the timeout, not left hanging */
   TW_CHECK(strstr(res.detail, "timed out after 400 ms") != NULL);
   TW_CHECK_EQ_INT(r->nreq, 1);
   free(r);
