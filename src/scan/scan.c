@@ -294,7 +294,7 @@ static int looks_ndjson(const tw_ingest_file *f) {
     return 0;
   const char *nl = memchr(buf + i, '\n', (size_t)n - i);
   if (!nl)
-    return f->size > (int64_t)n ? 0 : 0; /* one line: a single document, not NDJSON */
+    return 0; /* one line: a single document, not NDJSON */
   size_t e = (size_t)(nl - buf);
   while (e > i && strchr(" \t\r", buf[e - 1]))
     e--;
