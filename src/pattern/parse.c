@@ -153,6 +153,38 @@ int tw_value_from_text(tw_parser *ps, size_t pos, tw_value *v, char *text, size_
   return TW_OK;
 }
 
+/* A bare value: runs to whitespace or one of stop; '\*' is a literal star.
+ * The value is built with tw_value_from_text. */
+int tw_parse_bare_value(tw_parser *ps, const char *stop, tw_value *v) {
+  size_t start = ps->pos;
+  char *buf = malloc(ps->len - start + 1);
+  unsigned char *stars = calloc(ps->len - start + 1, 1);
+  if (!buf || !stars) {
+    free(buf);
+    free(stars);
+    return TW_ENOMEM;
+  }
+  size_t n = 0;
+  while (ps->pos < ps->len && !is_ws(ps->src[ps->pos]) && !strchr(stop, ps->src[ps->pos])) {
+    if (ps->src[ps->pos] == '\\' && ps->pos + 1 < ps->len && ps->src[ps->pos + 1] == '*') {
+      stars[n] = 1;
+      ps->pos++;
+    }
+    buf[n++] = ps->src[ps->pos++];
+  }
+  if (n == 0) {
+    free(buf);
+    free(stars);
+    return tw_parse_fail(ps, start, TW_ESYNTAX, "expected a value");
+  }
+  buf[n] = '\0';
+  int rc = tw_value_from_text(ps, start, v, buf, n, stars, 0);
+  free(stars);
+  if (rc && !v->text)
+    free(buf);
+  return rc;
+}
+
 /* ---- term patterns ---- */
 
 static int term_char_forbidden(char c) {

@@ -56,33 +56,11 @@ static int parse_value(tw_parser *ps, tw_op op, tw_value *v) {
       return rc;
     rc = tw_value_from_text(ps, at, v, text, len, stars, 1);
     free(stars);
+  } else if (c == '(' || c == ')') {
+    return tw_parse_fail(ps, ps->pos, TW_ESYNTAX,
+                         "parentheses are not supported in space-delimited patterns");
   } else {
-    size_t n = 0;
-    char *buf = malloc(ps->len - at + 1);
-    unsigned char *stars = calloc(ps->len - at + 1, 1);
-    if (!buf || !stars) {
-      free(buf);
-      free(stars);
-      return TW_ENOMEM;
-    }
-    while (ps->pos < ps->len && !strchr(" \t\r\n,]&|()", ps->src[ps->pos])) {
-      if (ps->src[ps->pos] == '\\' && ps->pos + 1 < ps->len && ps->src[ps->pos + 1] == '*') {
-        stars[n] = 1;
-        ps->pos++;
-      }
-      buf[n++] = ps->src[ps->pos++];
-    }
-    buf[n] = '\0';
-    if (n == 0) {
-      free(buf);
-      free(stars);
-      if (c == '(' || c == ')')
-        return tw_parse_fail(ps, ps->pos, TW_ESYNTAX,
-                             "parentheses are not supported in space-delimited patterns");
-      return tw_parse_fail(ps, at, TW_ESYNTAX, "expected a value");
-    }
-    rc = tw_value_from_text(ps, at, v, buf, n, stars, 0);
-    free(stars);
+    rc = tw_parse_bare_value(ps, ",]&|()", v);
   }
   if (rc)
     return rc;

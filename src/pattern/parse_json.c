@@ -255,37 +255,6 @@ static int parse_op(tw_parser *ps, tw_op *op) {
   return TW_OK;
 }
 
-/* A bare value runs to whitespace or one of ( ) & | }; '\*' is a literal star. */
-static int parse_bare_value(tw_parser *ps, tw_value *v) {
-  size_t start = ps->pos;
-  char *buf = malloc(ps->len - start + 1);
-  unsigned char *stars = calloc(ps->len - start + 1, 1);
-  if (!buf || !stars) {
-    free(buf);
-    free(stars);
-    return TW_ENOMEM;
-  }
-  size_t n = 0;
-  while (ps->pos < ps->len && !strchr(" \t\r\n()&|}", ps->src[ps->pos])) {
-    if (ps->src[ps->pos] == '\\' && ps->pos + 1 < ps->len && ps->src[ps->pos + 1] == '*') {
-      stars[n] = 1;
-      ps->pos++;
-    }
-    buf[n++] = ps->src[ps->pos++];
-  }
-  if (n == 0) {
-    free(buf);
-    free(stars);
-    return tw_parse_fail(ps, start, TW_ESYNTAX, "expected a value");
-  }
-  buf[n] = '\0';
-  int rc = tw_value_from_text(ps, start, v, buf, n, stars, 0);
-  free(stars);
-  if (rc && !v->text)
-    free(buf);
-  return rc;
-}
-
 static int parse_value(tw_parser *ps, tw_op op, tw_value *v) {
   size_t at = ps->pos;
   char c = peek(ps);
@@ -303,7 +272,7 @@ static int parse_value(tw_parser *ps, tw_op op, tw_value *v) {
     if (rc && !v->text)
       free(text);
   } else {
-    rc = parse_bare_value(ps, v);
+    rc = tw_parse_bare_value(ps, "()&|}", v);
   }
   if (rc)
     return rc;

@@ -185,6 +185,9 @@ void tw_parse_skip_ws(tw_parser *ps);
 int tw_parse_quoted(tw_parser *ps, char **out, size_t *out_len, unsigned char **lit_star);
 /* Parse a %regex% value at ps->pos ('%'). */
 int tw_parse_regex_value(tw_parser *ps, tw_value *v);
+/* Parse an unquoted value at ps->pos, ending at whitespace or a byte of
+ * stop; a NUL byte also ends it. */
+int tw_parse_bare_value(tw_parser *ps, const char *stop, tw_value *v);
 /* Build a string/number/any value from raw bare or quoted text. */
 int tw_value_from_text(tw_parser *ps, size_t pos, tw_value *v, char *text, size_t len,
                        unsigned char *lit_star, int quoted);
