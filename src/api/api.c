@@ -22,8 +22,14 @@ void tw_api_free(tw_api *api) {
   tw_store_close(api->store);
   json_decref(api->units);
   json_decref(api->targets);
+  pthread_mutex_destroy(&api->lock);
   free(api);
 }
+
+void tw_api_lock(tw_api *api) { pthread_mutex_lock(&api->lock); }
+void tw_api_unlock(tw_api *api) { pthread_mutex_unlock(&api->lock); }
+void tw_api_set_log(tw_api *api, struct tw_log *log) { api->log = log; }
+struct tw_log *tw_api_log(tw_api *api) { return api->log; }
 
 static int tw_api_load(tw_api *api, int64_t now, tw_error *err) {
   int rc = tw_engine_alarms_load(api, err);
@@ -43,6 +49,7 @@ int tw_api_new(const tw_api_config *cfg, tw_api **out, tw_error *err) {
            cfg->region ? cfg->region : "us-east-1");
   snprintf(api->account, sizeof api->account, "%s",
            cfg->account ? cfg->account : "123456789012");
+  pthread_mutex_init(&api->lock, NULL);
   api->eval_interval_s = cfg->eval_interval_s;
   api->lateness_ms = cfg->lateness_ms > 0 ? cfg->lateness_ms : 60000;
   api->units = json_object();
@@ -259,4 +266,10 @@ int tw_api_preload(tw_api *api, const char *path, int64_t now_ms,
   }
   tw_config_free(cfg);
   return rc;
+}
+
+/* PLACEHOLDER until reload validates before applying: apply directly. */
+int tw_api_reload(tw_api *api, const char *path, int64_t now_ms,
+                  tw_error *err) {
+  return tw_api_preload(api, path, now_ms, err);
 }

@@ -76,8 +76,24 @@ int tw_api_evaluate_all(tw_api *api, int64_t now_ms);
 int tw_api_preload(tw_api *api, const char *path, int64_t now_ms,
                    tw_error *err);
 
+/* SIGHUP: load and fully validate the config at path, then apply it
+ * (filters, alarms, targets) like --config; on any error nothing changes
+ * and err says why. */
+int tw_api_reload(tw_api *api, const char *path, int64_t now_ms,
+                  tw_error *err);
+
 /* Body size limit (bytes, before decompression) of an operation. */
 size_t tw_api_body_limit(tw_api_service svc, const char *op);
+
+/* The handle is not thread-safe: every thread (HTTP, ticker, outbox
+ * workers, live sources) holds this lock around calls that take api. */
+void tw_api_lock(tw_api *api);
+void tw_api_unlock(tw_api *api);
+
+/* Structured logs (borrowed; NULL = none). */
+struct tw_log;
+void tw_api_set_log(tw_api *api, struct tw_log *log);
+struct tw_log *tw_api_log(tw_api *api);
 
 /* Wall clock in epoch milliseconds. */
 int64_t tw_api_now_ms(void);

@@ -13,6 +13,7 @@
 #define TW_API_INTERNAL_H
 
 #include <jansson.h>
+#include <pthread.h>
 
 #include "api/api.h"
 #include "store/store.h"
@@ -47,6 +48,8 @@ typedef struct tw_api_alarm {
 } tw_api_alarm;
 
 struct tw_api {
+  pthread_mutex_t lock;      /* tw_api_lock: held around every use */
+  struct tw_log *log;        /* borrowed, may be NULL */
   tw_store *store;
   tw_metric_store *metrics;
   json_t *units;             /* metric id -> last unit seen */

@@ -243,10 +243,10 @@ static enum MHD_Result tw_http_finish(tw_http *h, struct MHD_Connection *conn,
     body = &plain;
   }
   tw_api_response r;
-  pthread_mutex_lock(&h->lock);
+  tw_api_lock(h->api);
   int rc = tw_api_handle(h->api, target, body->data, body->len,
                          tw_api_now_ms(), &r);
-  pthread_mutex_unlock(&h->lock);
+  tw_api_unlock(h->api);
   tw_buf_free(&plain);
   ret = rc == TW_OK ? tw_http_send(conn, svc, &r) : MHD_NO;
   tw_api_response_free(&r);
@@ -332,10 +332,14 @@ static void *tw_http_ticker(void *arg) {
     pthread_cond_timedwait(&h->wake, &h->lock, &ts);
     if (h->stopping)
       break;
+    pthread_mutex_unlock(&h->lock);
+    tw_api_lock(h->api);
     int rc = tw_api_tick(h->api, tw_api_now_ms());
+    tw_api_unlock(h->api);
     if (rc)
       fprintf(stderr, "trailwatch serve: alarm evaluation failed: %s\n",
               tw_strerror(rc));
+    pthread_mutex_lock(&h->lock);
   }
   pthread_mutex_unlock(&h->lock);
   return NULL;

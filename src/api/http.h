@@ -1,7 +1,7 @@
 /*
  * http.h — the HTTP/1.1 front end of `trailwatch serve` (libmicrohttpd):
  * one internal polling thread answers requests one at a time under the
- * server lock; a second thread runs tw_api_tick every second.
+ * API lock (tw_api_lock); a second thread runs tw_api_tick every second.
  */
 #ifndef TW_HTTP_H
 #define TW_HTTP_H

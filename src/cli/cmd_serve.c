@@ -2,8 +2,11 @@
  * cmd_serve.c — `trailwatch serve`: the AWS-compatible CloudWatch Logs +
  * CloudWatch API (src/api/) with durable state in SQLite (src/store/).
  * Parses the options, opens the database (rebuilding the in-memory state),
- * preloads --config, loads --auth keys, starts the HTTP server and waits
- * for SIGINT/SIGTERM.
+ * preloads --config, loads --auth keys, starts the HTTP server, the
+ * outbox delivery workers and the live sources (src/live/), then waits
+ * for signals: SIGINT/SIGTERM stop gracefully (sources finish their batch,
+ * HTTP and ticker stop, workers end their attempts, the database closes);
+ * SIGHUP reloads --config.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -14,14 +17,20 @@
 #include "api/api.h"
 #include "api/http.h"
 #include "cli/cli.h"
+#include "live/live.h"
+#include "util/log.h"
 
 int tw_cmd_serve(int argc, char **argv);
 
 typedef struct tw_serve_opts {
   char address[64];
   unsigned short port;
-  const char *db, *config, *auth, *region, *account;
+  const char *db, *config, *auth, *region, *account, *log_group;
   int eval_interval;
+  int workers;
+  tw_log_level log_level;
+  const char *follow[64];
+  size_t nfollow;
 } tw_serve_opts;
 
 static void tw_serve_usage(FILE *f) {
@@ -29,6 +38,8 @@ static void tw_serve_usage(FILE *f) {
           "usage: trailwatch serve [--listen ADDR:PORT] [--db PATH] [--config FILE]\n"
           "                        [--auth FILE] [--eval-interval SECONDS]\n"
           "                        [--region REGION] [--account ID]\n"
+          "                        [--follow PATH]... [--log-group NAME]\n"
+          "                        [--workers N] [--log-level LEVEL]\n"
           "\n"
           "Serve the CloudWatch Logs (Logs_20140328) and CloudWatch\n"
           "(GraniteServiceVersion20100801) JSON APIs so that the AWS CLI and SDKs\n"
@@ -43,7 +54,19 @@ static void tw_serve_usage(FILE *f) {
           "  --eval-interval SECS   evaluate every alarm every SECS seconds instead\n"
           "                         of CloudWatch's schedule (60 s; 10 s high-res)\n"
           "  --region REGION        region in ARNs and notifications (us-east-1)\n"
-          "  --account ID           account id in ARNs (123456789012)\n");
+          "  --account ID           account id in ARNs (123456789012)\n"
+          "  --follow PATH          live source, repeatable: a directory (a\n"
+          "                         CloudTrail archive an S3 sync adds objects\n"
+          "                         to; each object ingested once), an NDJSON\n"
+          "                         file (followed across rotation), or - for\n"
+          "                         standard input\n"
+          "  --log-group NAME       log group of followed events\n"
+          "                         (default CloudTrail/DefaultLogGroup)\n"
+          "  --workers N            concurrent notification deliveries (4)\n"
+          "  --log-level LEVEL      debug, info, warn, error or off (info)\n"
+          "\n"
+          "Signals: SIGTERM/SIGINT stop gracefully; SIGHUP reloads --config\n"
+          "(the old configuration stays when the new one is invalid).\n");
 }
 
 static int tw_serve_listen(tw_serve_opts *o, const char *arg) {
@@ -77,7 +100,9 @@ static int tw_serve_args(int argc, char **argv, tw_serve_opts *o) {
     int takes = !strcmp(a, "--listen") || !strcmp(a, "--db") ||
                 !strcmp(a, "--config") || !strcmp(a, "--auth") ||
                 !strcmp(a, "--eval-interval") || !strcmp(a, "--region") ||
-                !strcmp(a, "--account");
+                !strcmp(a, "--account") || !strcmp(a, "--follow") ||
+                !strcmp(a, "--log-group") || !strcmp(a, "--workers") ||
+                !strcmp(a, "--log-level");
     if (!takes) {
       fprintf(stderr, "trailwatch serve: unknown option '%s'\n", a);
       return -1;
@@ -101,6 +126,24 @@ static int tw_serve_args(int argc, char **argv, tw_serve_opts *o) {
       o->region = v;
     else if (!strcmp(a, "--account"))
       o->account = v;
+    else if (!strcmp(a, "--log-group"))
+      o->log_group = v;
+    else if (!strcmp(a, "--follow")) {
+      if (o->nfollow == sizeof o->follow / sizeof o->follow[0]) {
+        fprintf(stderr, "trailwatch serve: too many --follow paths\n");
+        return -1;
+      }
+      o->follow[o->nfollow++] = v;
+    } else if (!strcmp(a, "--workers") &&
+               ((o->workers = atoi(v)) < 1 || o->workers > 64)) {
+      fprintf(stderr, "trailwatch serve: --workers must be 1..64\n");
+      return -1;
+    } else if (!strcmp(a, "--log-level") &&
+               tw_log_level_parse(v, &o->log_level)) {
+      fprintf(stderr, "trailwatch serve: --log-level must be debug, info, "
+                      "warn, error or off\n");
+      return -1;
+    }
     else if (!strcmp(a, "--eval-interval") &&
              ((o->eval_interval = atoi(v)) < 1 || o->eval_interval > 3600)) {
       fprintf(stderr, "trailwatch serve: --eval-interval must be 1..3600\n");
@@ -115,11 +158,12 @@ static void tw_serve_block(sigset_t *set) {
   sigemptyset(set);
   sigaddset(set, SIGINT);
   sigaddset(set, SIGTERM);
+  sigaddset(set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, set, NULL);
   signal(SIGPIPE, SIG_IGN);
 }
 
-static int tw_serve_setup(const tw_serve_opts *o, tw_api **api,
+static int tw_serve_setup(const tw_serve_opts *o, tw_log *log, tw_api **api,
                           tw_sigv4_keys **keys) {
   tw_error err;
   memset(&err, 0, sizeof err);
@@ -128,6 +172,7 @@ static int tw_serve_setup(const tw_serve_opts *o, tw_api **api,
     fprintf(stderr, "trailwatch serve: %s\n", err.message);
     return TW_EXIT_FAILURE;
   }
+  tw_api_set_log(*api, log);
   if (o->config && tw_api_preload(*api, o->config, tw_api_now_ms(), &err)) {
     fprintf(stderr, "trailwatch serve: --config: %s\n", err.message);
     return TW_EXIT_USAGE;
@@ -155,34 +200,86 @@ static void tw_serve_banner(const tw_serve_opts *o, const tw_http *h,
   fflush(stderr);
 }
 
+/* Wait for signals: SIGHUP reloads --config, SIGINT/SIGTERM return. */
+static int tw_serve_wait(const tw_serve_opts *o, const sigset_t *set,
+                         tw_api *api, tw_log *log) {
+  for (;;) {
+    int sig = 0;
+    sigwait(set, &sig);
+    if (sig != SIGHUP)
+      return sig;
+    if (!o->config) {
+      tw_log_kv(log, TW_LOG_WARN, "config.reload", "result", "skipped",
+                "reason", "no --config file", NULL);
+      continue;
+    }
+    tw_error err;
+    memset(&err, 0, sizeof err);
+    tw_api_lock(api);
+    int rc = tw_api_reload(api, o->config, tw_api_now_ms(), &err);
+    tw_api_unlock(api);
+    if (rc)
+      tw_log_kv(log, TW_LOG_ERROR, "config.reload", "result", "rejected",
+                "file", o->config, "error", err.message, NULL);
+    else
+      tw_log_kv(log, TW_LOG_INFO, "config.reload", "result", "ok", "file",
+                o->config, NULL);
+  }
+}
+
+static int tw_serve_live(const tw_serve_opts *o, tw_api *api, tw_http **h,
+                         tw_outbox **ob, tw_follow **fw,
+                         const tw_sigv4_keys *keys) {
+  tw_error err;
+  memset(&err, 0, sizeof err);
+  tw_http_config hc = {o->address, o->port, api, keys};
+  tw_outbox_opts oo = {o->workers, 0, 0, 0};
+  tw_follow_opts fo = {o->follow, o->nfollow, o->log_group};
+  int rc = tw_outbox_start(api, &oo, ob, &err);
+  if (rc == TW_OK)
+    rc = tw_http_start(&hc, h, &err);
+  if (rc == TW_OK)
+    rc = tw_follow_start(api, &fo, fw, &err);
+  if (rc)
+    fprintf(stderr, "trailwatch serve: %s\n", err.message);
+  return rc;
+}
+
 int tw_cmd_serve(int argc, char **argv) {
   tw_serve_opts o;
   memset(&o, 0, sizeof o);
   snprintf(o.address, sizeof o.address, "127.0.0.1");
   o.port = 4588;
+  o.workers = 4;
+  o.log_level = TW_LOG_INFO;
   int rc = tw_serve_args(argc, argv, &o);
   if (rc)
     return rc > 0 ? TW_EXIT_OK : TW_EXIT_USAGE;
   sigset_t set;
   tw_serve_block(&set);
+  tw_log *log = NULL;
+  if (tw_log_new(stderr, o.log_level, &log))
+    return TW_EXIT_FAILURE;
   tw_api *api = NULL;
   tw_sigv4_keys *keys = NULL;
   tw_http *h = NULL;
-  rc = tw_serve_setup(&o, &api, &keys);
-  tw_error err;
-  tw_http_config hc = {o.address, o.port, api, keys};
-  if (rc == TW_EXIT_OK && tw_http_start(&hc, &h, &err)) {
-    fprintf(stderr, "trailwatch serve: %s\n", err.message);
+  tw_outbox *ob = NULL;
+  tw_follow *fw = NULL;
+  rc = tw_serve_setup(&o, log, &api, &keys);
+  if (rc == TW_EXIT_OK && tw_serve_live(&o, api, &h, &ob, &fw, keys))
     rc = TW_EXIT_FAILURE;
-  }
   if (rc == TW_EXIT_OK) {
     tw_serve_banner(&o, h, keys);
-    int sig = 0;
-    sigwait(&set, &sig);
-    fprintf(stderr, "trailwatch serve: stopping (signal %d)\n", sig);
+    int sig = tw_serve_wait(&o, &set, api, log);
+    tw_log_kv(log, TW_LOG_INFO, "stop", "signal",
+              sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
   }
+  tw_follow_stop(fw);
   tw_http_stop(h);
+  tw_outbox_stop(ob);
   tw_api_free(api);
   tw_sigv4_keys_free(keys);
+  tw_log_kv(log, TW_LOG_INFO, "stopped", NULL);
+  tw_log_free(log);
   return rc;
 }
