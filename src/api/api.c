@@ -22,6 +22,7 @@ void tw_api_free(tw_api *api) {
   tw_store_close(api->store);
   json_decref(api->units);
   json_decref(api->targets);
+  json_decref(api->counters.ingested);
   pthread_mutex_destroy(&api->lock);
   free(api);
 }

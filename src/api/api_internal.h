@@ -47,6 +47,16 @@ typedef struct tw_api_alarm {
   int64_t last_eval_ms;
 } tw_api_alarm;
 
+/* Operational counters for /metrics (stats.c); updated with the lock held. */
+typedef struct tw_api_counters {
+  json_t *ingested;             /* source name -> events ingested */
+  uint64_t deliveries_ok;       /* delivery attempts that succeeded */
+  uint64_t delivery_failures;   /* delivery attempts that failed */
+  uint64_t deliveries_given_up; /* rows marked failed for good */
+  uint64_t evaluations;         /* alarm evaluations run */
+  int64_t eval_lag_ms;          /* last tick: how late past its due time */
+} tw_api_counters;
+
 struct tw_api {
   pthread_mutex_t lock;      /* tw_api_lock: held around every use */
   struct tw_log *log;        /* borrowed, may be NULL */
@@ -65,7 +75,14 @@ struct tw_api {
   size_t nalarms;
   json_t *targets;           /* action ARN -> target (from --config) */
   uint64_t request_seq;
+  tw_api_counters counters;
 };
+
+/* Count n events ingested from source ("PutLogEvents", "follow:PATH",
+ * "stdin"); lock held. */
+void tw_api_note_ingested(tw_api *api, const char *source, uint64_t n);
+/* Count one delivery attempt's outcome; lock held. */
+void tw_api_note_delivery(tw_api *api, int ok, int gave_up);
 
 /* ---- request context --------------------------------------------------- */
 

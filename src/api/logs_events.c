@@ -99,6 +99,8 @@ static int tw_put_store(tw_api_ctx *c, const tw_store_group *g,
     bytes += (int64_t)b->len[i];
   }
   if (rc == TW_OK && hi > lo)
+    tw_api_note_ingested(api, "PutLogEvents", (uint64_t)(hi - lo));
+  if (rc == TW_OK && hi > lo)
     rc = tw_store_stream_touch(api->store, st->id, b->ts[lo], b->ts[hi - 1],
                                c->now_ms, bytes);
   if (rc)

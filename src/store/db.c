@@ -61,7 +61,9 @@ static int tw_store_pragmas(tw_store *s, tw_error *err) {
   if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL;", NULL, NULL, &msg) ||
       sqlite3_exec(s->db, sql, NULL, NULL, &msg) ||
       sqlite3_exec(s->db, "PRAGMA busy_timeout=5000;", NULL, NULL, &msg) ||
-      sqlite3_exec(s->db, tw_store_schema, NULL, NULL, &msg)) {
+      sqlite3_exec(s->db, tw_store_schema, NULL, NULL, &msg) ||
+      sqlite3_exec(s->db, tw_store_outbox_schema, NULL, NULL, &msg) ||
+      sqlite3_exec(s->db, tw_store_progress_schema, NULL, NULL, &msg)) {
     tw_error_set(err, TW_EIO, 0, "database: %s",
                  msg ? msg : sqlite3_errmsg(s->db));
     sqlite3_free(msg);

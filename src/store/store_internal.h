@@ -9,7 +9,7 @@
 
 #include "store/store.h"
 
-#define TW_STORE_MAX_STMTS 96
+#define TW_STORE_MAX_STMTS 192
 
 struct tw_store {
   sqlite3 *db;
@@ -18,6 +18,11 @@ struct tw_store {
   size_t nstmt;
   int in_tx;
 };
+
+/* Schemas of the live parts, run after the core schema at open:
+ * outbox.c (notification outbox), progress.c (live source progress). */
+extern const char tw_store_outbox_schema[];
+extern const char tw_store_progress_schema[];
 
 /* The prepared statement for sql (a string literal), reset and unbound;
  * NULL on failure. */
