@@ -1,15 +1,18 @@
 /*
  * api.c — the tw_api handle: opening the store, rebuilding the in-memory
  * state at start (alarms, PutMetricData datums, metric filter replay), the
- * periodic tick (alarm schedule of D22 or --eval-interval, retention) and
- * --config preloading through src/config/.
+ * periodic tick (alarm schedule of D22 or --eval-interval, retention, the
+ * evaluation counters of /metrics) and --config: loaded at start and
+ * reloaded on SIGHUP, validated whole before anything is applied.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api_internal.h"
 #include "config/config.h"
+#include "util/log.h"
 
 #define TW_DAY_MS INT64_C(86400000)
 
@@ -80,13 +83,48 @@ static int tw_api_due(const tw_api *api, const tw_api_alarm *al, int64_t now) {
   return now / 60000 != al->last_eval_ms / 60000;
 }
 
+/* How late an evaluation at now runs after the boundary it was due at:
+ * the start of the minute (10 s for high-resolution alarms) on the D22
+ * schedule, the previous evaluation plus the interval with
+ * --eval-interval (0 for an alarm never evaluated since start). */
+static int64_t tw_api_lag(const tw_api *api, const tw_api_alarm *al,
+                          int64_t now) {
+  int64_t due;
+  if (api->eval_interval_s > 0) {
+    if (al->last_eval_ms <= 0)
+      return 0;
+    due = al->last_eval_ms + (int64_t)api->eval_interval_s * 1000;
+  } else {
+    int64_t step = tw_alarm_get_period(al->alarm) < 60 ? 10000 : 60000;
+    due = now / step * step;
+  }
+  return now > due ? now - due : 0;
+}
+
+static void tw_api_log_eval_failure(tw_api *api, const tw_api_alarm *al,
+                                    int rc) {
+  tw_log_kv(api->log, TW_LOG_ERROR, "alarm.evaluation_failed", "alarm",
+            al->name, "error", tw_strerror(rc), "detail",
+            rc == TW_EIO ? tw_store_errmsg(api->store) : NULL, NULL);
+}
+
 static int tw_api_evaluate(tw_api *api, int64_t now, int all) {
   int rc = tw_engine_filters_advance(api, now);
   if (rc == TW_OK)
     rc = tw_metric_store_advance(api->metrics, now);
-  for (size_t i = 0; rc == TW_OK && i < api->nalarms; i++)
-    if (all || tw_api_due(api, api->alarms[i], now))
-      rc = tw_engine_alarm_evaluate(api, api->alarms[i], now);
+  int64_t lag = -1;
+  for (size_t i = 0; rc == TW_OK && i < api->nalarms; i++) {
+    tw_api_alarm *al = api->alarms[i];
+    if (!all && !tw_api_due(api, al, now))
+      continue;
+    int64_t l = all ? 0 : tw_api_lag(api, al, now);
+    lag = l > lag ? l : lag;
+    api->counters.evaluations++;
+    if ((rc = tw_engine_alarm_evaluate(api, al, now)) != TW_OK)
+      tw_api_log_eval_failure(api, al, rc);
+  }
+  if (lag >= 0)
+    api->counters.eval_lag_ms = lag;
   return rc;
 }
 
@@ -110,6 +148,8 @@ static int tw_api_retention(tw_api *api, int64_t now) {
     rc = tw_store_metric_expire(api->store, now - 15 * TW_DAY_MS);
   if (rc == TW_OK)
     rc = tw_store_history_expire(api->store, now - 14 * TW_DAY_MS);
+  if (rc == TW_OK) /* delivered or given-up notifications (outbox) */
+    rc = tw_store_outbox_expire(api->store, now - 14 * TW_DAY_MS, NULL);
   return rc;
 }
 
@@ -138,7 +178,25 @@ int tw_api_evaluate_all(tw_api *api, int64_t now_ms) {
   return tw_api_in_tx(api, now_ms, 1);
 }
 
-/* ---- --config ----------------------------------------------------------------- */
+/* ---- --config and SIGHUP -------------------------------------------------------
+ *
+ * A configuration file is applied in three steps, at start and on SIGHUP
+ * alike:
+ *  1. read: tw_config_load then tw_config_finish (syntax, patterns,
+ *     alarms, alarm actions without a target);
+ *  2. check: the whole file goes through the real operations
+ *     (CreateLogGroup, PutMetricFilter, PutMetricAlarm with its actions
+ *     disabled) on a scratch handle over an in-memory database, so every
+ *     check the API makes is made; then the limit of 100 metric filters per
+ *     log group is checked against the live store;
+ *  3. apply: the targets are replaced by the file's, then the same
+ *     operations run on the live handle, skipping filters and alarms that
+ *     are unchanged (an unchanged filter keeps its version and counts).
+ * An error in steps 1-2 changes nothing. Filters and alarms absent from the
+ * new file are kept: they may have been created through the API, which
+ * the file knows nothing about (DeleteMetricFilter / DeleteAlarms remove
+ * them). Targets exist only in files, so the file replaces them whole.
+ */
 
 static json_t *tw_preload_transforms(const tw_metric_filter_def *d) {
   json_t *t = json_pack("{s:s,s:s,s:s}", "metricName", d->metric_name,
@@ -180,62 +238,90 @@ static int tw_preload_call(tw_api *api, const char *target, json_t *body,
   return rc;
 }
 
-typedef struct tw_same_filter {
-  const char *pattern;
-  char *transforms;
-  int same;
-} tw_same_filter;
+static const char *tw_preload_group(const tw_metric_filter_def *d) {
+  return d->log_group_name ? d->log_group_name : TW_CONFIG_DEFAULT_LOG_GROUP;
+}
 
-static int tw_preload_same(const tw_store_filter *f, void *ud) {
-  tw_same_filter *s = ud;
-  s->same = !strcmp(f->pattern, s->pattern) &&
-            !strcmp(f->transforms, s->transforms);
+/* The current version of the filter named exactly name in a group (the
+ * store's query matches a name prefix); same: its pattern and
+ * transformations equal the wanted ones (when given). */
+typedef struct tw_current_filter {
+  const char *name;
+  const char *pattern, *transforms;
+  int found, same;
+} tw_current_filter;
+
+static int tw_current_row(const tw_store_filter *f, void *ud) {
+  tw_current_filter *c = ud;
+  if (strcmp(f->name, c->name))
+    return 0;
+  c->found = 1;
+  c->same = c->pattern && c->transforms && !strcmp(f->pattern, c->pattern) &&
+            !strcmp(f->transforms, c->transforms);
   return 1;
+}
+
+static int tw_current_find(tw_api *api, const char *group,
+                           tw_current_filter *c, tw_error *err) {
+  tw_store_filter_query q = {group, c->name, NULL, NULL, NULL, NULL, INT_MAX};
+  int rc = tw_store_filter_list(api->store, &q, tw_current_row, c);
+  if (rc == 1 || rc == TW_OK)
+    return TW_OK;
+  return tw_error_set(err, rc, 0, "%s: %s", group, tw_store_errmsg(api->store));
 }
 
 static int tw_preload_filter(tw_api *api, const tw_metric_filter_def *d,
                              int64_t now, tw_error *err) {
-  const char *group = d->log_group_name ? d->log_group_name
-                                        : TW_CONFIG_DEFAULT_LOG_GROUP;
+  const char *group = tw_preload_group(d);
   json_t *tr = tw_preload_transforms(d);
   json_t *g = json_pack("{s:s}", "logGroupName", group);
-  tw_same_filter same = {d->filter_pattern,
-                         tr ? json_dumps(tr, JSON_COMPACT | JSON_PRESERVE_ORDER)
-                            : NULL,
-                         0};
-  tw_store_filter_query q = {group, d->filter_name, NULL, NULL, NULL, NULL, 1};
-  int rc = tr && g && same.transforms ? TW_OK : TW_ENOMEM;
+  char *tj = tr ? json_dumps(tr, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  tw_current_filter cur = {d->filter_name, d->filter_pattern, tj, 0, 0};
+  int rc = tr && g && tj ? TW_OK
+                         : tw_error_set(err, TW_ENOMEM, 0, "out of memory");
   if (rc == TW_OK)
     rc = tw_preload_call(api, "Logs_20140328.CreateLogGroup", g, now, err,
-                         group);
-  if (rc == TW_OK &&
-      tw_store_filter_list(api->store, &q, tw_preload_same, &same) >= 0 &&
-      !same.same) {
+                         d->origin);
+  if (rc == TW_OK)
+    rc = tw_current_find(api, group, &cur, err);
+  if (rc == TW_OK && !cur.same) {
     json_t *body = json_pack("{s:s,s:s,s:s,s:O}", "logGroupName", group,
                              "filterName", d->filter_name, "filterPattern",
                              d->filter_pattern, "metricTransformations", tr);
     rc = body ? tw_preload_call(api, "Logs_20140328.PutMetricFilter", body,
                                 now, err, d->origin)
-              : TW_ENOMEM;
+              : tw_error_set(err, TW_ENOMEM, 0, "out of memory");
     json_decref(body);
   }
-  free(same.transforms);
+  free(tj);
   json_decref(tr);
   json_decref(g);
   return rc;
 }
 
-static int tw_preload_alarm(tw_api *api, const json_t *raw, const char *origin,
-                            int64_t now, tw_error *err) {
+/* The PutMetricAlarm body of a configured alarm: without the output-only
+ * members of a DescribeAlarms entry, nor Tags (not stored). */
+static json_t *tw_preload_alarm_body(const json_t *raw) {
+  static const char *const drop[] = {
+      "AlarmArn",   "AlarmConfigurationUpdatedTimestamp",
+      "StateValue", "StateReason",
+      "StateReasonData", "StateUpdatedTimestamp",
+      "StateTransitionedTimestamp", "EvaluationState", "Tags"};
   json_t *body = json_deep_copy(raw);
-  if (!body)
-    return TW_ENOMEM;
-  static const char *const out_only[] = {
-      "AlarmArn", "AlarmConfigurationUpdatedTimestamp", "StateValue",
-      "StateReason", "StateReasonData", "StateUpdatedTimestamp",
-      "StateTransitionedTimestamp", "EvaluationState"};
-  for (size_t i = 0; i < sizeof out_only / sizeof out_only[0]; i++)
-    json_object_del(body, out_only[i]);
+  for (size_t i = 0; body && i < sizeof drop / sizeof drop[0]; i++)
+    json_object_del(body, drop[i]);
+  return body;
+}
+
+/* dry: the scratch handle of the check step, where no action may run. */
+static int tw_preload_alarm(tw_api *api, const json_t *raw, const char *origin,
+                            int64_t now, int dry, tw_error *err) {
+  json_t *body = tw_preload_alarm_body(raw);
+  if (!body || (dry && json_object_set_new(body, "ActionsEnabled",
+                                           json_false()))) {
+    json_decref(body);
+    return tw_error_set(err, TW_ENOMEM, 0, "out of memory");
+  }
   const char *name = json_string_value(json_object_get(body, "AlarmName"));
   tw_api_alarm *al = name ? tw_engine_alarm_find(api, name) : NULL;
   int rc = TW_OK;
@@ -246,31 +332,136 @@ static int tw_preload_alarm(tw_api *api, const json_t *raw, const char *origin,
   return rc;
 }
 
-int tw_api_preload(tw_api *api, const char *path, int64_t now_ms,
-                   tw_error *err) {
+/* Step 1: the file, loaded and checked as a whole. */
+static int tw_config_read(const char *path, tw_config **out, tw_error *err) {
   tw_config *cfg = NULL;
   int rc = tw_config_new(&cfg);
   if (rc)
     return tw_error_set(err, rc, 0, "out of memory");
   rc = tw_config_load(cfg, path, err);
+  if (rc == TW_OK)
+    rc = tw_config_finish(cfg, err);
+  if (rc) {
+    tw_config_free(cfg);
+    return rc;
+  }
+  *out = cfg;
+  return TW_OK;
+}
+
+/* The filters, then the alarms, through the API operations. */
+static int tw_config_ops(tw_api *api, const tw_config *cfg, const char *path,
+                         int64_t now, int dry, tw_error *err) {
+  int rc = TW_OK;
   for (size_t i = 0; rc == TW_OK && i < tw_config_metric_filter_count(cfg); i++)
-    rc = tw_preload_filter(api, tw_config_metric_filter(cfg, i), now_ms, err);
+    rc = tw_preload_filter(api, tw_config_metric_filter(cfg, i), now, err);
   for (size_t i = 0; rc == TW_OK && i < tw_config_alarm_count(cfg); i++) {
     const char *origin = NULL;
     const json_t *a = tw_config_alarm(cfg, i, &origin);
-    rc = tw_preload_alarm(api, a, origin ? origin : path, now_ms, err);
+    rc = tw_preload_alarm(api, a, origin ? origin : path, now, dry, err);
   }
+  return rc;
+}
+
+/* Step 2a: every operation on a scratch handle. */
+static int tw_config_dry_run(tw_api *api, const tw_config *cfg,
+                             const char *path, int64_t now, tw_error *err) {
+  tw_api_config sc = {":memory:", api->region, api->account,
+                      api->eval_interval_s, api->lateness_ms};
+  tw_api *scratch = NULL;
+  int rc = tw_api_new(&sc, &scratch, err);
+  if (rc == TW_OK)
+    rc = tw_config_ops(scratch, cfg, path, now, 1, err);
+  tw_api_free(scratch);
+  return rc;
+}
+
+/* Step 2b: new filter names must fit in their group's 100 with the
+ * filters already there. added: group -> names new to the store. */
+static int tw_config_limit_one(tw_api *api, const tw_metric_filter_def *d,
+                               json_t *added, tw_error *err) {
+  const char *group = tw_preload_group(d);
+  tw_current_filter cur = {d->filter_name, NULL, NULL, 0, 0};
+  int rc = tw_current_find(api, group, &cur, err);
+  json_t *names = json_object_get(added, group);
+  if (rc || cur.found || json_object_get(names, d->filter_name))
+    return rc;
+  if (!names && json_object_set_new(added, group, names = json_object()))
+    return tw_error_set(err, TW_ENOMEM, 0, "out of memory");
+  if (json_object_set_new(names, d->filter_name, json_true()))
+    return tw_error_set(err, TW_ENOMEM, 0, "out of memory");
+  tw_store_group g;
+  int64_t have = tw_store_group_get(api->store, group, &g) == TW_OK
+                     ? g.filter_count
+                     : 0;
+  if (have + (int64_t)json_object_size(names) > 100)
+    return tw_error_set(err, TW_ELIMIT, 0,
+                        "%s: log group %s would have more than 100 metric "
+                        "filters",
+                        d->origin, group);
+  return TW_OK;
+}
+
+static int tw_config_limits(tw_api *api, const tw_config *cfg,
+                            tw_error *err) {
+  json_t *added = json_object();
+  int rc = added ? TW_OK : tw_error_set(err, TW_ENOMEM, 0, "out of memory");
+  for (size_t i = 0; rc == TW_OK && i < tw_config_metric_filter_count(cfg); i++)
+    rc = tw_config_limit_one(api, tw_config_metric_filter(cfg, i), added, err);
+  json_decref(added);
+  return rc;
+}
+
+/* Step 3: targets first (alarms put now may notify), then the operations;
+ * the old targets come back if an operation fails. */
+static int tw_config_apply(tw_api *api, const tw_config *cfg, const char *path,
+                           int64_t now, tw_error *err) {
   const json_t *targets = tw_config_targets(cfg);
-  if (rc == TW_OK && targets) {
-    json_decref(api->targets);
-    api->targets = json_deep_copy(targets);
-  }
+  json_t *old = api->targets;
+  api->targets = targets ? json_deep_copy(targets) : NULL;
+  int rc = !targets || api->targets
+               ? tw_config_ops(api, cfg, path, now, 0, err)
+               : tw_error_set(err, TW_ENOMEM, 0, "out of memory");
+  json_t *drop = rc ? api->targets : old;
+  if (rc)
+    api->targets = old;
+  json_decref(drop);
+  return rc;
+}
+
+static void tw_config_log(tw_api *api, const tw_config *cfg, const char *path,
+                          const char *trigger) {
+  char nf[24], na[24], nt[24];
+  snprintf(nf, sizeof nf, "%zu", tw_config_metric_filter_count(cfg));
+  snprintf(na, sizeof na, "%zu", tw_config_alarm_count(cfg));
+  snprintf(nt, sizeof nt, "%zu", tw_config_target_count(cfg));
+  tw_log_kv(api->log, TW_LOG_INFO, "config.loaded", "file", path, "trigger",
+            trigger, "filters", nf, "alarms", na, "targets", nt, NULL);
+}
+
+static int tw_config_sync(tw_api *api, const char *path, int64_t now,
+                          const char *trigger, tw_error *err) {
+  tw_config *cfg = NULL;
+  int rc = tw_config_read(path, &cfg, err);
+  if (rc)
+    return rc;
+  rc = tw_config_dry_run(api, cfg, path, now, err);
+  if (rc == TW_OK)
+    rc = tw_config_limits(api, cfg, err);
+  if (rc == TW_OK)
+    rc = tw_config_apply(api, cfg, path, now, err);
+  if (rc == TW_OK)
+    tw_config_log(api, cfg, path, trigger);
   tw_config_free(cfg);
   return rc;
 }
 
-/* PLACEHOLDER until reload validates before applying: apply directly. */
+int tw_api_preload(tw_api *api, const char *path, int64_t now_ms,
+                   tw_error *err) {
+  return tw_config_sync(api, path, now_ms, "start", err);
+}
+
 int tw_api_reload(tw_api *api, const char *path, int64_t now_ms,
                   tw_error *err) {
-  return tw_api_preload(api, path, now_ms, err);
+  return tw_config_sync(api, path, now_ms, "reload", err);
 }

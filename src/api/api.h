@@ -95,7 +95,63 @@ struct tw_log;
 void tw_api_set_log(tw_api *api, struct tw_log *log);
 struct tw_log *tw_api_log(tw_api *api);
 
+/* The notification outbox workers (src/live/) register fn to be called
+ * with ud, under the lock, whenever the engine adds outbox rows (they are
+ * committed when the lock is released). fn NULL unregisters. Lock held. */
+void tw_api_set_outbox_wake(tw_api *api, void (*fn)(void *ud), void *ud);
+
 /* Wall clock in epoch milliseconds. */
 int64_t tw_api_now_ms(void);
+
+/* ---- live ingestion (ingest_live.c), for the sources of src/live/ ---- */
+
+/* Events to ingest: n (timestamp ms, message) pairs, any time order. */
+typedef struct tw_live_batch {
+  const int64_t *ts;
+  const char *const *msg;
+  const size_t *len;
+  size_t n;
+} tw_live_batch;
+
+/* Where they go: log group and stream (both created when missing) and
+ * the source name of the ingestion counters ("follow:PATH", "stdin"). */
+typedef struct tw_live_target {
+  const char *group;
+  const char *stream;
+  const char *source;
+} tw_live_target;
+
+/* What happened to a batch; counters only grow (one struct can sum). */
+typedef struct tw_live_counts {
+  uint64_t ingested;
+  uint64_t too_old;   /* older than 14 days */
+  uint64_t expired;   /* older than the group's retention */
+  uint64_t too_new;   /* more than 2 hours in the future */
+} tw_live_counts;
+
+/* Ingest b into t like PutLogEvents does (store, live metric filters,
+ * counters), with its time rules applied per event: events outside the
+ * window are skipped and counted in out, not errors. The caller holds
+ * tw_api_lock and a transaction (tw_api_begin). Returns TW_OK, TW_EINVAL
+ * (invalid group or stream name), TW_EIO or TW_ENOMEM. */
+int tw_api_ingest_live(tw_api *api, const tw_live_target *t,
+                       const tw_live_batch *b, int64_t now_ms,
+                       tw_live_counts *out);
+
+/* Create the log group when missing (lock and transaction held). */
+int tw_api_ensure_group(tw_api *api, const char *group, int64_t now_ms);
+
+/* 1 when name is a valid log group name (not starting with aws/). */
+int tw_api_group_name_ok(const char *name);
+
+/* Transactions of the live sources (lock held): a source's events and its
+ * progress rows commit together or not at all. */
+int tw_api_begin(tw_api *api);
+int tw_api_commit(tw_api *api);
+void tw_api_rollback(tw_api *api);
+
+/* The store, for the live sources' progress rows (lock held). */
+struct tw_store;
+struct tw_store *tw_api_store(tw_api *api);
 
 #endif /* TW_API_H */

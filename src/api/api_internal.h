@@ -76,11 +76,23 @@ struct tw_api {
   json_t *targets;           /* action ARN -> target (from --config) */
   uint64_t request_seq;
   tw_api_counters counters;
+  /* outbox workers (src/live/outbox.c): called, lock held, when outbox
+   * rows were added (tw_api_set_outbox_wake) */
+  void (*outbox_wake)(void *ud);
+  void *outbox_wake_ud;
 };
 
 /* Count n events ingested from source ("PutLogEvents", "follow:PATH",
  * "stdin"); lock held. */
 void tw_api_note_ingested(tw_api *api, const char *source, uint64_t n);
+/* Insert b into stream stream_id of group group_id at now_ms, feed the
+ * group's live metric filters and count the events for source: what
+ * PutLogEvents and the live sources (ingest_live.c) share. *last_seq (may
+ * be NULL) receives the last sequence number inserted, 0 when none. Lock
+ * and transaction held. */
+int tw_api_events_store(tw_api *api, int64_t group_id, int64_t stream_id,
+                        const tw_live_batch *b, int64_t now_ms,
+                        const char *source, int64_t *last_seq);
 /* Count one delivery attempt's outcome; lock held. */
 void tw_api_note_delivery(tw_api *api, int ok, int gave_up);
 
@@ -227,5 +239,25 @@ int tw_engine_alarm_set_state(tw_api_ctx *c, tw_api_alarm *al,
 int tw_engine_alarm_evaluate(tw_api *api, tw_api_alarm *al, int64_t now_ms);
 /* MetricAlarm output object of DescribeAlarms. */
 json_t *tw_engine_alarm_describe(tw_api *api, const tw_api_alarm *al);
+
+/* Notification outbox (engine_outbox.c). */
+/* The stable notification id of one action of a state change: SHA-256 of
+ * (alarm, transition time, new state, action ARN) shaped as a UUID
+ * (8-4-4-4-12 lower-case hex, version 5 and RFC 4122 variant bits). */
+void tw_engine_notification_id(const char *alarm, int64_t time_ms,
+                               const char *state, const char *action,
+                               char out[37]);
+/* Add the outbox rows of one action of a state change (inside the state
+ * change's transaction): one per delivery of the action's target in
+ * --config, or one stdout delivery when it has none; then wake the
+ * workers. subject may be NULL. */
+int tw_engine_outbox_add(tw_api *api, const char *alarm, const char *state,
+                         const char *action, const char *subject,
+                         const char *message, int64_t time_ms);
+/* The "Action" history item of a delivery whose outcome is known
+ * (failure NULL = succeeded), also for an alarm deleted meanwhile. */
+int tw_engine_outbox_history(tw_api *api, const char *alarm,
+                             const char *action, const char *failure,
+                             int64_t now_ms);
 
 #endif /* TW_API_INTERNAL_H */

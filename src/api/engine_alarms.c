@@ -4,9 +4,9 @@
  * tw_alarm and its state record. Evaluation reads the evaluation range
  * from the metric store with the alarm's statistic, runs the alarm
  * engine (tw_alarm_evaluate_ex), and persists state changes, history
- * items and action outcomes. Notifications (SNS Message JSON, D23 events)
- * go to the action's targets from --config (stdout or a file), else to the
- * server's standard output, as one JSON line each.
+ * items. Notifications (SNS Message JSON, D23 events) of the actions of a
+ * state change are queued in the outbox in the same transaction
+ * (engine_outbox.c) and delivered by the outbox workers (src/live/).
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api/api_internal.h"
+#include "util/log.h"
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
@@ -252,87 +253,45 @@ static size_t tw_ea_events(tw_api *api, const tw_api_alarm *al, int64_t now,
   return k;
 }
 
-/* Deliver one notification line to a target of the config ("stdout", or
- * "file" with a "path"); returns NULL or why it failed. */
-static const char *tw_ea_deliver(json_t *target, const char *line) {
-  const char *type = json_string_value(json_object_get(target, "type"));
-  if (!type || !strcmp(type, "stdout")) {
-    fprintf(stdout, "%s\n", line);
-    fflush(stdout);
-    return NULL;
-  }
-  if (!strcmp(type, "file")) {
-    const char *path = json_string_value(json_object_get(target, "path"));
-    FILE *f = path ? fopen(path, "a") : NULL;
-    if (!f)
-      return "cannot open the target file";
-    int bad = fprintf(f, "%s\n", line) < 0;
-    bad |= fclose(f) != 0;
-    return bad ? "cannot write the target file" : NULL;
-  }
-  return "this target type is not delivered by trailwatch serve";
-}
-
-/* The notification line for one action: {type, TopicArn, Subject,
- * Message}. */
-static char *tw_ea_line(tw_api *api, const tw_api_alarm *al,
-                        const tw_alarm_result *res, const char *action) {
+/* The SNS message (D23 events included) and subject of a state change. */
+static int tw_ea_message(tw_api *api, const tw_api_alarm *al,
+                         const tw_alarm_result *res, char **msg,
+                         char **subject, tw_error *err) {
   char *copies[10] = {NULL};
   size_t n = tw_ea_events(api, al, res->time_ms, copies, 10);
-  char *msg = NULL, *subject = NULL, *text = NULL;
-  tw_error err;
   int rc = tw_alarm_sns_message(al->alarm, res, api->account, api->region,
-                                (const char *const *)copies, n, &msg, &err);
+                                (const char *const *)copies, n, msg, err);
   if (rc == TW_OK)
-    rc = tw_alarm_sns_subject(al->alarm, res, api->region, &subject);
-  if (rc == TW_OK) {
-    json_t *line = json_pack("{s:s,s:s,s:s,s:s}", "Type", "Notification",
-                             "TopicArn", action, "Subject", subject, "Message",
-                             msg);
-    text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(line);
-  }
+    rc = tw_alarm_sns_subject(al->alarm, res, api->region, subject);
   for (size_t i = 0; i < n; i++)
     free(copies[i]);
-  free(msg);
-  free(subject);
-  return text;
+  return rc;
 }
 
-/* Deliver to the action's targets (default: standard output). */
-static const char *tw_ea_notify(tw_api *api, const tw_api_alarm *al,
-                                const tw_alarm_result *res,
-                                const char *action) {
-  char *line = tw_ea_line(api, al, res, action);
-  if (!line)
-    return "cannot build the notification";
-  json_t *list = json_object_get(api->targets, action);
-  const char *failure = NULL;
-  if (!json_is_array(list) || !json_array_size(list))
-    failure = tw_ea_deliver(NULL, line);
-  for (size_t i = 0; i < json_array_size(list); i++) {
-    const char *f = tw_ea_deliver(json_array_get(list, i), line);
-    if (f)
-      failure = f;
-  }
-  free(line);
-  return failure;
-}
-
+/* Queue every action's notification in the outbox, in this transaction
+ * (engine_outbox.c); the workers deliver them and write the Action history
+ * items. A message that cannot be built fails its actions at once. */
 static int tw_ea_run_actions(tw_api *api, const tw_api_alarm *al,
                              const tw_alarm_result *res) {
-  for (size_t i = 0; i < res->nactions; i++) {
-    const char *failure = tw_ea_notify(api, al, res, res->actions[i]);
-    char *item = NULL;
-    int rc = tw_alarm_history_action(al->alarm, res->actions[i], failure,
-                                     res->time_ms, &item);
-    if (rc == TW_OK)
-      rc = tw_ea_history(api, al, "Action", res->time_ms, item);
-    free(item);
-    if (rc)
-      return rc;
-  }
-  return TW_OK;
+  if (!res->nactions)
+    return TW_OK;
+  char *msg = NULL, *subject = NULL;
+  tw_error err;
+  memset(&err, 0, sizeof err);
+  int rc = tw_ea_message(api, al, res, &msg, &subject, &err);
+  int built = rc == TW_OK;
+  if (rc != TW_ENOMEM)
+    rc = TW_OK;
+  const char *state = tw_alarm_state_name(res->state);
+  for (size_t i = 0; rc == TW_OK && i < res->nactions; i++)
+    rc = built ? tw_engine_outbox_add(api, al->name, state, res->actions[i],
+                                      subject, msg, res->time_ms)
+               : tw_engine_outbox_history(api, al->name, res->actions[i],
+                                          "cannot build the notification",
+                                          res->time_ms);
+  free(msg);
+  free(subject);
+  return rc;
 }
 
 /* ---- evaluation ---------------------------------------------------------------- */
@@ -347,6 +306,14 @@ static int tw_ea_apply(tw_api *api, tw_api_alarm *al,
       rc = tw_ea_persist(api, al);
     if (rc == TW_OK)
       rc = tw_ea_run_actions(api, al, res);
+  }
+  if (rc == TW_OK && hist && res->changed) {
+    char why[104];
+    snprintf(why, sizeof why, "%.100s%s", res->reason ? res->reason : "",
+             res->reason && strlen(res->reason) > 100 ? "..." : "");
+    tw_log_kv(api->log, TW_LOG_INFO, "alarm.transition", "alarm", al->name,
+              "from", tw_alarm_state_name(res->prior), "to",
+              tw_alarm_state_name(res->state), "reason", why, NULL);
   }
   free(hist);
   return rc;

@@ -3,8 +3,9 @@
  * limits enforced before a body is read whole (Content-Length checked on
  * the first callback, streaming bodies cut off at the limit), gzip request
  * bodies (Content-Encoding: gzip), SigV4 when keys are configured, then
- * tw_api_handle under the server lock; plus the tick thread (alarm
- * schedule, retention).
+ * tw_api_handle under the server lock; the unauthenticated operations
+ * endpoints GET /metrics (Prometheus text) and GET /healthz; plus the tick
+ * thread (alarm schedule, retention).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +20,8 @@
 #include <zlib.h>
 
 #include "api/http.h"
+#include "api/metrics_text.h"
+#include "util/log.h"
 
 #define TW_GZIP_MAX ((size_t)8 << 20)
 
@@ -33,6 +36,7 @@ struct tw_http {
   int stopping;
   unsigned short port;
   unsigned long long nerrors; /* request ids of front-end errors */
+  int64_t start_ms;           /* trailwatch_start_time_seconds */
 };
 
 typedef struct tw_http_req {
@@ -212,6 +216,73 @@ static int tw_http_auth(tw_http *h, struct MHD_Connection *conn,
   return 1;
 }
 
+/* ---- GET /metrics and /healthz ----------------------------------------------------- */
+
+static enum MHD_Result tw_http_text(struct MHD_Connection *conn,
+                                    unsigned status, const char *type,
+                                    const char *text, size_t len) {
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+  if (!resp)
+    return MHD_NO;
+  MHD_add_response_header(resp, "Content-Type", type);
+  MHD_add_response_header(resp, "Cache-Control", "no-store");
+  enum MHD_Result ok = MHD_queue_response(conn, status, resp);
+  MHD_destroy_response(resp);
+  return ok;
+}
+
+/* Built under the API lock, sent without it. */
+static enum MHD_Result tw_http_metrics(tw_http *h,
+                                       struct MHD_Connection *conn) {
+  tw_buf b = {0};
+  tw_api_lock(h->api);
+  int rc = tw_api_metrics_text(h->api, h->start_ms, &b);
+  tw_api_unlock(h->api);
+  enum MHD_Result ret;
+  if (rc == TW_OK) {
+    ret = tw_http_text(conn, 200, TW_METRICS_CONTENT_TYPE, b.data, b.len);
+  } else {
+    tw_log_kv(tw_api_log(h->api), TW_LOG_ERROR, "metrics.failed", "error",
+              tw_strerror(rc), NULL);
+    static const char msg[] = "cannot build the metrics\n";
+    ret = tw_http_text(conn, 500, "text/plain; charset=utf-8", msg,
+                       sizeof msg - 1);
+  }
+  tw_buf_free(&b);
+  return ret;
+}
+
+static enum MHD_Result tw_http_healthz(tw_http *h,
+                                       struct MHD_Connection *conn) {
+  tw_error err;
+  memset(&err, 0, sizeof err);
+  tw_api_lock(h->api);
+  int rc = tw_api_health(h->api, &err);
+  tw_api_unlock(h->api);
+  if (rc == TW_OK)
+    return tw_http_text(conn, 200, "text/plain; charset=utf-8", "ok\n", 3);
+  char text[300];
+  snprintf(text, sizeof text, "unavailable: %s\n", err.message);
+  return tw_http_text(conn, 503, "text/plain; charset=utf-8", text,
+                      strlen(text));
+}
+
+/* 1 when the request is GET/HEAD /metrics or /healthz (answered in *ret). */
+static int tw_http_ops(tw_http *h, struct MHD_Connection *conn,
+                       const char *method, const char *url,
+                       enum MHD_Result *ret) {
+  if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+    return 0;
+  if (!strcmp(url, "/metrics"))
+    *ret = tw_http_metrics(h, conn);
+  else if (!strcmp(url, "/healthz"))
+    *ret = tw_http_healthz(h, conn);
+  else
+    return 0;
+  return 1;
+}
+
 /* ---- the request handler ----------------------------------------------------------- */
 
 static enum MHD_Result tw_http_finish(tw_http *h, struct MHD_Connection *conn,
@@ -253,14 +324,18 @@ static enum MHD_Result tw_http_finish(tw_http *h, struct MHD_Connection *conn,
   return ret;
 }
 
-/* First call: method check and the Content-Length limit. */
+/* First call: the operations endpoints, the method check and the
+ * Content-Length limit. */
 static enum MHD_Result tw_http_begin(tw_http *h, struct MHD_Connection *conn,
-                                     const char *method, tw_http_req *rq,
-                                     int *answered) {
+                                     const char *method, const char *url,
+                                     tw_http_req *rq, int *answered) {
   const char *op = NULL;
   tw_api_service svc = tw_http_service(conn, &op);
   rq->limit = tw_api_body_limit(svc, op);
   *answered = 1;
+  enum MHD_Result ret;
+  if (tw_http_ops(h, conn, method, url, &ret))
+    return ret;
   if (strcmp(method, "POST"))
     return tw_http_error(h, conn, svc, 405, "UnknownOperationException",
                          "Only POST requests are supported.");
@@ -287,7 +362,7 @@ static enum MHD_Result tw_http_handler(void *cls, struct MHD_Connection *conn,
       return MHD_NO;
     *con_cls = rq;
     int answered = 0;
-    enum MHD_Result r = tw_http_begin(h, conn, method, rq, &answered);
+    enum MHD_Result r = tw_http_begin(h, conn, method, url, rq, &answered);
     rq->started = answered;
     return r;
   }
@@ -337,8 +412,8 @@ static void *tw_http_ticker(void *arg) {
     int rc = tw_api_tick(h->api, tw_api_now_ms());
     tw_api_unlock(h->api);
     if (rc)
-      fprintf(stderr, "trailwatch serve: alarm evaluation failed: %s\n",
-              tw_strerror(rc));
+      tw_log_kv(tw_api_log(h->api), TW_LOG_ERROR, "tick.failed", "error",
+                tw_strerror(rc), NULL);
     pthread_mutex_lock(&h->lock);
   }
   pthread_mutex_unlock(&h->lock);
@@ -381,6 +456,7 @@ int tw_http_start(const tw_http_config *cfg, tw_http **out, tw_error *err) {
     return tw_error_set(err, TW_ENOMEM, 0, "out of memory");
   h->api = cfg->api;
   h->keys = cfg->keys;
+  h->start_ms = tw_api_now_ms();
   pthread_mutex_init(&h->lock, NULL);
   pthread_cond_init(&h->wake, NULL);
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |

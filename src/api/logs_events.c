@@ -88,21 +88,10 @@ static void tw_put_window(const tw_put_batch *b, int64_t now, int retention,
 static int tw_put_store(tw_api_ctx *c, const tw_store_group *g,
                         const tw_store_stream *st, const tw_put_batch *b,
                         size_t lo, size_t hi) {
-  tw_api *api = c->api;
-  int64_t bytes = 0, seq = 0;
-  int rc = tw_engine_filters_advance(api, c->now_ms);
-  for (size_t i = lo; rc == TW_OK && i < hi; i++) {
-    rc = tw_store_event_insert(api->store, g->id, st->id, b->ts[i], c->now_ms,
-                               b->msg[i], b->len[i], &seq);
-    if (rc == TW_OK)
-      rc = tw_engine_filters_event(api, g->id, b->ts[i], b->msg[i], b->len[i]);
-    bytes += (int64_t)b->len[i];
-  }
-  if (rc == TW_OK && hi > lo)
-    tw_api_note_ingested(api, "PutLogEvents", (uint64_t)(hi - lo));
-  if (rc == TW_OK && hi > lo)
-    rc = tw_store_stream_touch(api->store, st->id, b->ts[lo], b->ts[hi - 1],
-                               c->now_ms, bytes);
+  int64_t seq = 0;
+  tw_live_batch lb = {b->ts + lo, b->msg + lo, b->len + lo, hi - lo};
+  int rc = tw_api_events_store(c->api, g->id, st->id, &lb, c->now_ms,
+                               "PutLogEvents", &seq);
   if (rc)
     return tw_api_internal(c, rc);
   char tok[64];

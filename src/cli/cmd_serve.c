@@ -5,8 +5,10 @@
  * preloads --config, loads --auth keys, starts the HTTP server, the
  * outbox delivery workers and the live sources (src/live/), then waits
  * for signals: SIGINT/SIGTERM stop gracefully (sources finish their batch,
- * HTTP and ticker stop, workers end their attempts, the database closes);
- * SIGHUP reloads --config.
+ * HTTP and ticker stop, workers end their attempts, the database closes
+ * and checkpoints its WAL); SIGHUP reloads --config, validated whole
+ * before anything changes (src/api/api.c). Structured logs (logfmt) go to
+ * standard error after the banner line that tests read the port from.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +18,7 @@
 
 #include "api/api.h"
 #include "api/http.h"
+#include "api/metrics_text.h"
 #include "cli/cli.h"
 #include "live/live.h"
 #include "util/log.h"
@@ -200,6 +203,21 @@ static void tw_serve_banner(const tw_serve_opts *o, const tw_http *h,
   fflush(stderr);
 }
 
+static void tw_serve_log_start(const tw_serve_opts *o, const tw_http *h,
+                               const tw_sigv4_keys *keys, tw_log *log) {
+  int v6 = strchr(o->address, ':') != NULL;
+  char listen[96], every[16], workers[16];
+  snprintf(listen, sizeof listen, "%s%s%s:%u", v6 ? "[" : "", o->address,
+           v6 ? "]" : "", tw_http_port(h));
+  snprintf(every, sizeof every, "%ds", o->eval_interval);
+  snprintf(workers, sizeof workers, "%d", o->workers);
+  tw_log_kv(log, TW_LOG_INFO, "start", "listen", listen, "db",
+            o->db ? o->db : "./trailwatch.db", "version", TW_SERVE_VERSION,
+            "auth", keys ? "sigv4" : "none", "eval_interval",
+            o->eval_interval ? every : "schedule", "workers", workers,
+            "config", o->config, NULL);
+}
+
 /* Wait for signals: SIGHUP reloads --config, SIGINT/SIGTERM return. */
 static int tw_serve_wait(const tw_serve_opts *o, const sigset_t *set,
                          tw_api *api, tw_log *log) {
@@ -218,12 +236,10 @@ static int tw_serve_wait(const tw_serve_opts *o, const sigset_t *set,
     tw_api_lock(api);
     int rc = tw_api_reload(api, o->config, tw_api_now_ms(), &err);
     tw_api_unlock(api);
+    /* success is logged by the API (config.loaded trigger=reload) */
     if (rc)
       tw_log_kv(log, TW_LOG_ERROR, "config.reload", "result", "rejected",
                 "file", o->config, "error", err.message, NULL);
-    else
-      tw_log_kv(log, TW_LOG_INFO, "config.reload", "result", "ok", "file",
-                o->config, NULL);
   }
 }
 
@@ -270,6 +286,7 @@ int tw_cmd_serve(int argc, char **argv) {
     rc = TW_EXIT_FAILURE;
   if (rc == TW_EXIT_OK) {
     tw_serve_banner(&o, h, keys);
+    tw_serve_log_start(&o, h, keys, log);
     int sig = tw_serve_wait(&o, &set, api, log);
     tw_log_kv(log, TW_LOG_INFO, "stop", "signal",
               sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);

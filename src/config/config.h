@@ -164,6 +164,20 @@ const tw_target_def *tw_config_target_find(const tw_config *cfg, const char *arn
  * written in `targets:`), or NULL when there are none. */
 const json_t *tw_config_targets(const tw_config *cfg);
 
+/* One delivery object as written in `targets:` (a JSON object), validated
+ * exactly as a configuration load does; name starts the messages ("outbox
+ * row 12: url: ..."). On success *out owns its strings (free them with
+ * tw_config_delivery_clear); on failure *out is empty and err says why
+ * (TW_EINVAL, TW_ENOMEM). */
+int tw_config_delivery_parse(const json_t *d, const char *name, tw_delivery_def *out,
+                             tw_error *err);
+void tw_config_delivery_clear(tw_delivery_def *d);
+
+/* The src/notify/ form of a delivery (struct tw_delivery of notify.h):
+ * plain pointers into d, which must outlive *out. */
+struct tw_delivery;
+void tw_config_delivery_to_notify(const tw_delivery_def *d, struct tw_delivery *out);
+
 /* Rule-pack entries in load order. */
 size_t tw_config_rule_count(const tw_config *cfg);
 const tw_rule_def *tw_config_rule(const tw_config *cfg, size_t i);

@@ -15,12 +15,18 @@
  * CloudFormation template, whose subscriptions config_cfn.c turns into
  * delivery objects of the same shape (tw_cfg_target_new + _add). Each
  * target keeps its deliveries as JSON too (tw_config_targets).
+ *
+ * Shared with the deliverers: tw_config_delivery_parse validates one
+ * delivery object on its own (the live outbox keeps each row's delivery as
+ * JSON) and tw_config_delivery_to_notify turns a definition into the
+ * src/notify/ tw_delivery (scan --notify and the outbox workers).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config_internal.h"
+#include "notify/notify.h"
 
 #define TW_CFG_MAX_TIMEOUT_MS 3600000L
 #define TW_CFG_MAX_HEADERS 64
@@ -398,4 +404,50 @@ int tw_cfg_target_build(tw_cfg_ctx *c, const char *arn, const json_t *list, tw_c
   }
   *out = t;
   return TW_OK;
+}
+
+/* ---- one delivery on its own, and its src/notify/ form ---- */
+
+int tw_config_delivery_parse(const json_t *d, const char *name, tw_delivery_def *out,
+                             tw_error *err) {
+  tw_cfg_ctx c;
+  memset(&c, 0, sizeof c);
+  memset(out, 0, sizeof *out);
+  c.name = name ? name : "delivery";
+  c.err = err;
+  if (tw_cfg_posmap_new(&c.pm))
+    return tw_error_set(err, TW_ENOMEM, 0, "out of memory");
+  int rc = tw_cfg_delivery(&c, d, tw_cfg_posmap_root(c.pm), out);
+  tw_cfg_posmap_free(c.pm);
+  if (rc)
+    tw_config_delivery_clear(out);
+  return rc;
+}
+
+void tw_config_delivery_clear(tw_delivery_def *d) {
+  if (!d)
+    return;
+  tw_cfg_delivery_clear(d);
+  memset(d, 0, sizeof *d);
+}
+
+void tw_config_delivery_to_notify(const tw_delivery_def *d, struct tw_delivery *out) {
+  memset(out, 0, sizeof *out);
+  out->type = (tw_delivery_type)d->type; /* same order (config.h) */
+  out->url = d->url;
+  out->secret = d->secret;
+  out->format_slack = d->format == TW_WEBHOOK_SLACK;
+  out->timeout_ms = d->timeout_ms;
+  out->headers = (const char *const *)d->header_lines;
+  out->nheaders = d->nheaders;
+  out->insecure = d->insecure;
+  out->argv = (const char *const *)d->argv;
+  out->argc = d->argc;
+  out->path = d->path;
+  out->fsync = d->fsync;
+  out->to = (const char *const *)d->to;
+  out->nto = d->nto;
+  out->from = d->from;
+  out->subject_prefix = d->subject_prefix;
+  out->sendmail = d->sendmail;
 }

@@ -12,27 +12,6 @@
 #include "notify/notify.h"
 #include "scan/scan.h"
 
-static void to_delivery(const tw_delivery_def *d, tw_delivery *out) {
-  memset(out, 0, sizeof *out);
-  out->type = (tw_delivery_type)d->type; /* same order (config.h) */
-  out->url = d->url;
-  out->secret = d->secret;
-  out->format_slack = d->format == TW_WEBHOOK_SLACK;
-  out->timeout_ms = d->timeout_ms;
-  out->headers = (const char *const *)d->header_lines;
-  out->nheaders = d->nheaders;
-  out->insecure = d->insecure;
-  out->argv = (const char *const *)d->argv;
-  out->argc = d->argc;
-  out->path = d->path;
-  out->fsync = d->fsync;
-  out->to = (const char *const *)d->to;
-  out->nto = d->nto;
-  out->from = d->from;
-  out->subject_prefix = d->subject_prefix;
-  out->sendmail = d->sendmail;
-}
-
 static int deliver_action(const tw_config *cfg, const char *arn, const char *id,
                           const char *subject, const char *message, int64_t t,
                           tw_scan_notify_stats *st) {
@@ -46,7 +25,7 @@ static int deliver_action(const tw_config *cfg, const char *arn, const char *id,
                        .timestamp_ms = t};
   for (size_t k = 0; k < tg->ndeliveries; k++) {
     tw_delivery d;
-    to_delivery(&tg->deliveries[k], &d);
+    tw_config_delivery_to_notify(&tg->deliveries[k], &d);
     tw_delivery_result r;
     int rc = tw_deliver(&d, &n, &r);
     if (rc == TW_ENOMEM)

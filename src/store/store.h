@@ -1,7 +1,8 @@
 /*
  * store.h — durable state of `trailwatch serve` in one SQLite database
  * (WAL mode): log groups, streams, log events, metric filter versions,
- * PutMetricData datapoints, alarms and their history.
+ * PutMetricData datapoints, alarms and their history, and the
+ * notification outbox of the live server.
  *
  * The API layer (src/api/) calls these functions with the server lock held
  * and wraps each mutating request in tw_store_begin / tw_store_commit, so
@@ -214,5 +215,98 @@ typedef int (*tw_store_history_fn)(int64_t id, const char *item_json,
 int tw_store_history_list(tw_store *s, const tw_store_history_query *q,
                           tw_store_history_fn fn, void *ud);
 int tw_store_history_expire(tw_store *s, int64_t before_ms);
+
+/* ---- notification outbox (outbox.c) ---------------------------------- */
+
+/* One row per (notification, delivery): the engine adds the rows of an
+ * alarm state change in the transaction that stores the new state; the
+ * outbox workers (src/live/outbox.c) deliver them and record the outcome.
+ * state: "pending" (due at next_attempt_ms), "done" or "failed". */
+typedef struct tw_store_outbox_row {
+  int64_t row_id;          /* set by the store */
+  const char *id;          /* notification id (SNS MessageId), stable */
+  const char *alarm;       /* alarm name */
+  const char *action;      /* action ARN (SNS TopicArn) */
+  int delivery_index;      /* index in the action's target list */
+  const char *delivery;    /* the delivery object JSON, as in targets: */
+  const char *subject;     /* SNS Subject, NULL when none */
+  const char *message;     /* SNS Message JSON */
+  int64_t timestamp_ms;    /* SNS Timestamp (the state change) */
+  int64_t created_ms;
+  int attempts;            /* attempts made so far */
+  int64_t next_attempt_ms;
+  const char *state;
+  const char *last_error;  /* NULL when none */
+  int64_t done_ms;         /* when done or failed, else 0 */
+} tw_store_outbox_row;
+typedef int (*tw_store_outbox_fn)(const tw_store_outbox_row *r, void *ud);
+
+/* Add a pending row due at r->next_attempt_ms (attempts, state, error and
+ * done_ms are ignored). A row with the same (id, delivery_index) already
+ * there is kept and *row_id is 0 (may be NULL). */
+int tw_store_outbox_add(tw_store *s, const tw_store_outbox_row *r,
+                        int64_t *row_id);
+/* Pending rows with next_attempt_ms <= now_ms, earliest first, leaving out
+ * the row ids in skip[0..nskip) (attempts in flight); at most limit rows.
+ * fn returns non-zero to stop (that value is returned). */
+int tw_store_outbox_due(tw_store *s, int64_t now_ms, const int64_t *skip,
+                        size_t nskip, int limit, tw_store_outbox_fn fn,
+                        void *ud);
+/* The earliest next_attempt_ms of the pending rows not in skip; *found = 0
+ * when there is none. */
+int tw_store_outbox_next_due(tw_store *s, const int64_t *skip, size_t nskip,
+                             int64_t *out_ms, int *found);
+/* Every pending row due no later than now_ms (a restart retries at once). */
+int tw_store_outbox_due_all(tw_store *s, int64_t now_ms);
+/* Outcomes: attempts is the total so far, error a one-line reason. */
+int tw_store_outbox_done(tw_store *s, int64_t row_id, int attempts,
+                         int64_t now_ms);
+int tw_store_outbox_retry(tw_store *s, int64_t row_id, int attempts,
+                          int64_t next_ms, const char *error);
+int tw_store_outbox_failed(tw_store *s, int64_t row_id, int attempts,
+                           int64_t now_ms, const char *error);
+/* Rows pending and failed (for /metrics). */
+int tw_store_outbox_counts(tw_store *s, int64_t *pending, int64_t *failed);
+/* Every row (row id order; id may be NULL = all, else that notification's
+ * rows). */
+int tw_store_outbox_list(tw_store *s, const char *id, tw_store_outbox_fn fn,
+                         void *ud);
+/* Retention: delete done and failed rows finished before before_ms. */
+int tw_store_outbox_expire(tw_store *s, int64_t before_ms, int64_t *deleted);
+
+/* ---- live source progress (progress.c) -------------------------------- */
+
+/* An object of a followed directory (--follow DIR), written in the same
+ * transaction as its events: it is never read twice unless it changes. */
+typedef struct tw_store_object {
+  const char *source;       /* the followed directory (absolute) */
+  const char *path;         /* the object, relative to source */
+  int64_t size, mtime_ns;   /* as read */
+  int64_t events;           /* events its content yields */
+  int64_t errors;           /* problems reported reading it */
+  const unsigned char *sha256; /* 32 bytes: hash of the bytes read */
+  int64_t done_ms;
+} tw_store_object;
+typedef int (*tw_store_object_fn)(const tw_store_object *o, void *ud);
+
+/* Insert or replace the row of (o->source, o->path). */
+int tw_store_object_put(tw_store *s, const tw_store_object *o);
+/* Every object row of source, in path order. */
+int tw_store_object_list(tw_store *s, const char *source,
+                         tw_store_object_fn fn, void *ud);
+
+/* A followed file (--follow FILE): which file (dev, ino) the name was
+ * read in and up to where; sig holds the bytes just before pos (up to
+ * TW_STORE_TAIL_SIG), to recognise the same content after a restart. */
+#define TW_STORE_TAIL_SIG 64
+typedef struct tw_store_tail {
+  int64_t dev, ino, pos;
+  unsigned char sig[TW_STORE_TAIL_SIG];
+  size_t sig_len;
+  int64_t updated_ms;
+} tw_store_tail;
+
+int tw_store_tail_get(tw_store *s, const char *path, tw_store_tail *out);
+int tw_store_tail_put(tw_store *s, const char *path, const tw_store_tail *t);
 
 #endif /* TW_STORE_H */

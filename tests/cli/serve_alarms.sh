@@ -45,8 +45,16 @@ minute=$(date -u -d "@$((TS / 1000))" +'%d/%m/%y %H:%M:00')
 expect_eq seed-reason "Threshold Crossed: 1 out of the last 1 datapoints [1.0 ($minute)] was greater than or equal to the threshold (1.0) (minimum 1 datapoint for OK -> ALARM transition)." -- \
   awsx cloudwatch describe-alarms --alarm-names privileged-role-switch \
   --query 'MetricAlarms[0].StateReason' --output text
-expect seed-notification 0 '"Subject":"ALARM: \"privileged-role-switch\" in US East (N. Virginia)"' -- cat "$TMP/serve.out"
-expect seed-notification-event 0 'SwitchRole' -- jq -r .Message "$TMP/serve.out"
+# delivered by the outbox workers (no target: the readable block on stdout),
+# then the Action history item is written
+for _ in $(seq 1 40); do
+  grep -q "^--- notification .* to $TOPIC" "$TMP/serve.out" &&
+    awsx cloudwatch describe-alarm-history --alarm-name privileged-role-switch \
+      --history-item-type Action --output text | grep -q Successfully && break
+  sleep 0.5
+done
+expect seed-notification 0 'ALARM: "privileged-role-switch" in US East (N. Virginia)' -- cat "$TMP/serve.out"
+expect seed-notification-event 0 'signin.amazonaws.com SwitchRole' -- cat "$TMP/serve.out"
 expect_eq seed-history "Successfully executed action $TOPIC|Alarm updated from INSUFFICIENT_DATA to ALARM|Alarm \"privileged-role-switch\" created" -- \
   awsx cloudwatch describe-alarm-history --alarm-name privileged-role-switch \
   --query 'join(`"|"`, AlarmHistoryItems[].HistorySummary)' --output text
