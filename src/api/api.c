@@ -332,23 +332,6 @@ static int tw_preload_alarm(tw_api *api, const json_t *raw, const char *origin,
   return rc;
 }
 
-/* Step 1: the file, loaded and checked as a whole. */
-static int tw_config_read(const char *path, tw_config **out, tw_error *err) {
-  tw_config *cfg = NULL;
-  int rc = tw_config_new(&cfg);
-  if (rc)
-    return tw_error_set(err, rc, 0, "out of memory");
-  rc = tw_config_load(cfg, path, err);
-  if (rc == TW_OK)
-    rc = tw_config_finish(cfg, err);
-  if (rc) {
-    tw_config_free(cfg);
-    return rc;
-  }
-  *out = cfg;
-  return TW_OK;
-}
-
 /* The filters, then the alarms, through the API operations. */
 static int tw_config_ops(tw_api *api, const tw_config *cfg, const char *path,
                          int64_t now, int dry, tw_error *err) {
@@ -439,10 +422,13 @@ static void tw_config_log(tw_api *api, const tw_config *cfg, const char *path,
             trigger, "filters", nf, "alarms", na, "targets", nt, NULL);
 }
 
-static int tw_config_sync(tw_api *api, const char *path, int64_t now,
-                          const char *trigger, tw_error *err) {
+/* Step 1 (the files, loaded and checked as a whole), then 2 and 3. */
+static int tw_config_sync(tw_api *api, const tw_config_sources *src,
+                          int64_t now, const char *trigger, tw_error *err) {
+  char path[1024];
+  tw_config_sources_describe(src, path, sizeof path);
   tw_config *cfg = NULL;
-  int rc = tw_config_read(path, &cfg, err);
+  int rc = tw_config_load_sources(src, &cfg, err);
   if (rc)
     return rc;
   rc = tw_config_dry_run(api, cfg, path, now, err);
@@ -456,12 +442,12 @@ static int tw_config_sync(tw_api *api, const char *path, int64_t now,
   return rc;
 }
 
-int tw_api_preload(tw_api *api, const char *path, int64_t now_ms,
+int tw_api_preload(tw_api *api, const tw_config_sources *src, int64_t now_ms,
                    tw_error *err) {
-  return tw_config_sync(api, path, now_ms, "start", err);
+  return tw_config_sync(api, src, now_ms, "start", err);
 }
 
-int tw_api_reload(tw_api *api, const char *path, int64_t now_ms,
+int tw_api_reload(tw_api *api, const tw_config_sources *src, int64_t now_ms,
                   tw_error *err) {
-  return tw_config_sync(api, path, now_ms, "reload", err);
+  return tw_config_sync(api, src, now_ms, "reload", err);
 }

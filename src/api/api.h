@@ -72,15 +72,18 @@ int tw_api_tick(tw_api *api, int64_t now_ms);
 /* Evaluate every alarm now (tests). */
 int tw_api_evaluate_all(tw_api *api, int64_t now_ms);
 
-/* Preload from a trailwatch config file (--config). */
-int tw_api_preload(tw_api *api, const char *path, int64_t now_ms,
-                   tw_error *err);
+/* Preload the configuration a command line names (--config, --rules,
+ * --parameter; src/config/config.h): loaded and checked whole, then
+ * applied through the API operations. */
+struct tw_config_sources;
+int tw_api_preload(tw_api *api, const struct tw_config_sources *src,
+                   int64_t now_ms, tw_error *err);
 
 /* SIGHUP: load and fully validate the config at path, then apply it
  * (filters, alarms, targets) like --config; on any error nothing changes
  * and err says why. */
-int tw_api_reload(tw_api *api, const char *path, int64_t now_ms,
-                  tw_error *err);
+int tw_api_reload(tw_api *api, const struct tw_config_sources *src,
+                  int64_t now_ms, tw_error *err);
 
 /* Body size limit (bytes, before decompression) of an operation. */
 size_t tw_api_body_limit(tw_api_service svc, const char *op);

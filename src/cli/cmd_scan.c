@@ -178,60 +178,17 @@ static int parse_args(int argc, char **argv, struct opts *o) {
   return 0;
 }
 
-static int load_rules(tw_config *cfg, const char *list, tw_error *err) {
-  const char *dir = getenv("TRAILWATCH_RULES");
-  if (!dir)
-    dir = TW_RULES_DIR;
-  char *copy = strdup(list), *save = NULL;
-  int rc = copy ? TW_OK : TW_ENOMEM;
-  for (char *name = copy ? strtok_r(copy, ",", &save) : NULL; !rc && name;
-       name = strtok_r(NULL, ",", &save)) {
-    if (strchr(name, '/') || !*name) {
-      rc = tw_error_set(err, TW_EINVAL, 0, "--rules: '%s' is not a rule pack name", name);
-      break;
-    }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
-    if (access(path, R_OK) != 0) {
-      rc = tw_error_set(err, TW_EINVAL, 0, "--rules: no rule pack '%s' (looked for %s)", name, path);
-      break;
-    }
-    rc = tw_config_load(cfg, path, err);
-  }
-  free(copy);
-  return rc;
-}
-
 static int load_config(const struct opts *o, tw_config **out) {
-  tw_config *cfg;
   tw_error err = {0};
-  if (tw_config_new(&cfg))
-    return TW_EXIT_FAILURE;
-  int rc = TW_OK;
-  for (size_t i = 0; !rc && i < o->nparams; i++) {
-    char *eq = strchr(o->params[i], '=');
-    if (!eq || eq == o->params[i]) {
-      rc = tw_error_set(&err, TW_EINVAL, 0, "--parameter needs K=V, got '%s'", o->params[i]);
-      break;
-    }
-    *eq = '\0';
-    rc = tw_config_set_parameter(cfg, o->params[i], eq + 1);
-    if (rc)
-      tw_error_set(&err, rc, 0, "--parameter: '%s' is not a valid parameter name", o->params[i]);
-    *eq = '=';
-  }
-  for (size_t i = 0; !rc && i < o->nrules; i++)
-    rc = load_rules(cfg, o->rules[i], &err);
-  for (size_t i = 0; !rc && i < o->nconfigs; i++)
-    rc = tw_config_load(cfg, o->configs[i], &err);
-  if (!rc)
-    rc = tw_config_finish(cfg, &err);
+  tw_config_sources src = {(const char *const *)o->params, o->nparams,
+                           (const char *const *)o->rules,  o->nrules,
+                           (const char *const *)o->configs, o->nconfigs,
+                           TW_RULES_DIR};
+  int rc = tw_config_load_sources(&src, out, &err);
   if (rc) {
     fprintf(stderr, "trailwatch scan: %s\n", err.message);
-    tw_config_free(cfg);
     return rc == TW_ENOMEM ? TW_EXIT_FAILURE : TW_EXIT_USAGE;
   }
-  *out = cfg;
   return 0;
 }
 

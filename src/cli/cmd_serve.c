@@ -20,15 +20,24 @@
 #include "api/http.h"
 #include "api/metrics_text.h"
 #include "cli/cli.h"
+#include "config/config.h"
 #include "live/live.h"
 #include "util/log.h"
 
 int tw_cmd_serve(int argc, char **argv);
 
+#ifndef TW_RULES_DIR
+#define TW_RULES_DIR "rules"
+#endif
+
 typedef struct tw_serve_opts {
   char address[64];
   unsigned short port;
-  const char *db, *config, *auth, *region, *account, *log_group;
+  const char *db, *auth, *region, *account, *log_group;
+  const char *configs[32], *rules[16], *params[64];
+  size_t nconfigs, nrules, nparams;
+  tw_config_sources src;  /* the three lists above */
+  char config_desc[1024]; /* "rules:seed,a.yaml" for logs */
   int eval_interval;
   int workers;
   tw_log_level log_level;
@@ -38,8 +47,10 @@ typedef struct tw_serve_opts {
 
 static void tw_serve_usage(FILE *f) {
   fprintf(f,
-          "usage: trailwatch serve [--listen ADDR:PORT] [--db PATH] [--config FILE]\n"
-          "                        [--auth FILE] [--eval-interval SECONDS]\n"
+          "usage: trailwatch serve [--listen ADDR:PORT] [--db PATH]\n"
+          "                        [--config FILE]... [--rules NAME[,NAME]]\n"
+          "                        [--parameter K=V]... [--auth FILE]\n"
+          "                        [--eval-interval SECONDS]\n"
           "                        [--region REGION] [--account ID]\n"
           "                        [--follow PATH]... [--log-group NAME]\n"
           "                        [--workers N] [--log-level LEVEL]\n"
@@ -51,7 +62,10 @@ static void tw_serve_usage(FILE *f) {
           "  --listen ADDR:PORT     address to bind (default 127.0.0.1:4588;\n"
           "                         [::1]:4588 for IPv6; port 0 picks a free one)\n"
           "  --db PATH              database file (default ./trailwatch.db)\n"
-          "  --config FILE          preload metric filters, alarms and targets\n"
+          "  --config FILE          metric filters, alarms and targets to load\n"
+          "                         (docs/config.md), repeatable\n"
+          "  --rules NAME[,NAME]    bundled rule packs: seed, cis (docs/rules.md)\n"
+          "  --parameter K=V        value for ${K} in rule packs / templates\n"
           "  --auth FILE            access key pairs (\"ID SECRET\" per line): every\n"
           "                         request must carry a valid SigV4 signature\n"
           "  --eval-interval SECS   evaluate every alarm every SECS seconds instead\n"
@@ -68,7 +82,7 @@ static void tw_serve_usage(FILE *f) {
           "  --workers N            concurrent notification deliveries (4)\n"
           "  --log-level LEVEL      debug, info, warn, error or off (info)\n"
           "\n"
-          "Signals: SIGTERM/SIGINT stop gracefully; SIGHUP reloads --config\n"
+          "Signals: SIGTERM/SIGINT stop gracefully; SIGHUP reloads --config/--rules\n"
           "(the old configuration stays when the new one is invalid).\n");
 }
 
@@ -92,6 +106,29 @@ static int tw_serve_listen(tw_serve_opts *o, const char *arg) {
   return 0;
 }
 
+/* --config, --rules and --parameter, repeatable. */
+static int tw_serve_list_add(tw_serve_opts *o, const char *a, const char *v) {
+  const char **list = a[2] == 'c' ? o->configs : a[2] == 'r' ? o->rules : o->params;
+  size_t *n = a[2] == 'c' ? &o->nconfigs : a[2] == 'r' ? &o->nrules : &o->nparams;
+  size_t cap = a[2] == 'c'   ? sizeof o->configs / sizeof o->configs[0]
+               : a[2] == 'r' ? sizeof o->rules / sizeof o->rules[0]
+                             : sizeof o->params / sizeof o->params[0];
+  if (*n == cap) {
+    fprintf(stderr, "trailwatch serve: too many %s options\n", a);
+    return -1;
+  }
+  list[(*n)++] = v;
+  o->src = (tw_config_sources){o->params, o->nparams, o->rules, o->nrules,
+                               o->configs, o->nconfigs, TW_RULES_DIR};
+  tw_config_sources_describe(&o->src, o->config_desc, sizeof o->config_desc);
+  return 0;
+}
+
+/* Any configuration to load (and to reload on SIGHUP)? */
+static int tw_serve_has_config(const tw_serve_opts *o) {
+  return o->nconfigs + o->nrules > 0;
+}
+
 static int tw_serve_args(int argc, char **argv, tw_serve_opts *o) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -102,6 +139,7 @@ static int tw_serve_args(int argc, char **argv, tw_serve_opts *o) {
     }
     int takes = !strcmp(a, "--listen") || !strcmp(a, "--db") ||
                 !strcmp(a, "--config") || !strcmp(a, "--auth") ||
+                !strcmp(a, "--rules") || !strcmp(a, "--parameter") ||
                 !strcmp(a, "--eval-interval") || !strcmp(a, "--region") ||
                 !strcmp(a, "--account") || !strcmp(a, "--follow") ||
                 !strcmp(a, "--log-group") || !strcmp(a, "--workers") ||
@@ -121,8 +159,11 @@ static int tw_serve_args(int argc, char **argv, tw_serve_opts *o) {
     }
     if (!strcmp(a, "--db"))
       o->db = v;
-    else if (!strcmp(a, "--config"))
-      o->config = v;
+    else if (!strcmp(a, "--config") || !strcmp(a, "--rules") ||
+             !strcmp(a, "--parameter")) {
+      if (tw_serve_list_add(o, a, v))
+        return -1;
+    }
     else if (!strcmp(a, "--auth"))
       o->auth = v;
     else if (!strcmp(a, "--region"))
@@ -176,8 +217,9 @@ static int tw_serve_setup(const tw_serve_opts *o, tw_log *log, tw_api **api,
     return TW_EXIT_FAILURE;
   }
   tw_api_set_log(*api, log);
-  if (o->config && tw_api_preload(*api, o->config, tw_api_now_ms(), &err)) {
-    fprintf(stderr, "trailwatch serve: --config: %s\n", err.message);
+  if (tw_serve_has_config(o) &&
+      tw_api_preload(*api, &o->src, tw_api_now_ms(), &err)) {
+    fprintf(stderr, "trailwatch serve: %s\n", err.message);
     return TW_EXIT_USAGE;
   }
   if (o->auth && tw_sigv4_keys_load(o->auth, keys, &err)) {
@@ -215,7 +257,7 @@ static void tw_serve_log_start(const tw_serve_opts *o, const tw_http *h,
             o->db ? o->db : "./trailwatch.db", "version", TW_SERVE_VERSION,
             "auth", keys ? "sigv4" : "none", "eval_interval",
             o->eval_interval ? every : "schedule", "workers", workers,
-            "config", o->config, NULL);
+            "config", tw_serve_has_config(o) ? o->config_desc : NULL, NULL);
 }
 
 /* Wait for signals: SIGHUP reloads --config, SIGINT/SIGTERM return. */
@@ -226,20 +268,20 @@ static int tw_serve_wait(const tw_serve_opts *o, const sigset_t *set,
     sigwait(set, &sig);
     if (sig != SIGHUP)
       return sig;
-    if (!o->config) {
+    if (!tw_serve_has_config(o)) {
       tw_log_kv(log, TW_LOG_WARN, "config.reload", "result", "skipped",
-                "reason", "no --config file", NULL);
+                "reason", "no --config or --rules", NULL);
       continue;
     }
     tw_error err;
     memset(&err, 0, sizeof err);
     tw_api_lock(api);
-    int rc = tw_api_reload(api, o->config, tw_api_now_ms(), &err);
+    int rc = tw_api_reload(api, &o->src, tw_api_now_ms(), &err);
     tw_api_unlock(api);
     /* success is logged by the API (config.loaded trigger=reload) */
     if (rc)
       tw_log_kv(log, TW_LOG_ERROR, "config.reload", "result", "rejected",
-                "file", o->config, "error", err.message, NULL);
+                "file", o->config_desc, "error", err.message, NULL);
   }
 }
 

@@ -140,6 +140,26 @@ int tw_config_load_buffer(tw_config *cfg, const char *name, const char *data, si
  * (add it under targets:)". May be called again after more loads. */
 int tw_config_finish(tw_config *cfg, tw_error *err);
 
+/* What a command line names (config_sources.c): --parameter K=V values,
+ * --rules values (comma-separated pack names, NAME.yaml in the rules
+ * directory: $TRAILWATCH_RULES, else rules_dir, else ./rules) and --config
+ * files. tw_config_load_sources loads them in that order into a new
+ * config and finishes it; on error nothing is returned and err says why
+ * (TW_EINVAL for bad input, TW_ENOMEM). */
+typedef struct tw_config_sources {
+  const char *const *params;
+  size_t nparams;
+  const char *const *rules;
+  size_t nrules;
+  const char *const *configs;
+  size_t nconfigs;
+  const char *rules_dir;
+} tw_config_sources;
+
+int tw_config_load_sources(const tw_config_sources *s, tw_config **out, tw_error *err);
+/* "rules:seed,a.yaml" for logs; TW_ELIMIT when cut to cap. */
+int tw_config_sources_describe(const tw_config_sources *s, char *buf, size_t cap);
+
 /* Metric filters in load order (files in load order, entries in file
  * order). Pointers stay valid until tw_config_free. */
 size_t tw_config_metric_filter_count(const tw_config *cfg);

@@ -240,7 +240,7 @@ fi
 cp "$CFG" "$TMP/bad-start.yaml"
 out=$("$TW" serve --listen 127.0.0.1:0 --db "$TMP/fresh.sqlite" --config "$TMP/bad-start.yaml" 2>&1); rc=$?
 expect_eq start-invalid-exit "2" -- echo "$rc"
-expect start-invalid-message 0 "--config: $TMP/bad-start.yaml:" -- echo "$out"
+expect start-invalid-message 0 "trailwatch serve: $TMP/bad-start.yaml:" -- echo "$out"
 if command -v sqlite3 >/dev/null; then
   expect_eq start-invalid-nothing-applied "0 0" -- \
     sqlite3 -separator ' ' "$TMP/fresh.sqlite" "SELECT (SELECT count(*) FROM metric_filters), (SELECT count(*) FROM alarms)"
@@ -248,6 +248,17 @@ fi
 write_config "$TMP/no-target.yaml" "$(alarm_yaml x Other "    AlarmActions: [arn:aws:sns:us-east-1:123456789012:nowhere]")"
 expect start-finish-checked 2 "no target for arn:aws:sns:us-east-1:123456789012:nowhere" -- \
   "$TW" serve --listen 127.0.0.1:0 --db "$TMP/fresh.sqlite" --config "$TMP/no-target.yaml"
+
+# ---- --rules packs and --parameter, as scan takes them ------------------------------------------
+serve_start --db "$TMP/rules.sqlite" --rules seed,cis --parameter TemporaryAdminRoleName=BreakGlass || { finish; exit 1; }
+names=$(alarm_names)
+expect_eq rules-alarm-count "17" -- sh -c "echo '$names' | wc -w"
+expect rules-seed-alarm 0 "trailwatch-seed-privileged-role-assumption" -- echo "$names"
+expect rules-cis-alarm 0 "trailwatch-cis-01-RootAccountUsage" -- echo "$names"
+expect rules-parameter 0 "role/BreakGlass" -- raw Logs_20140328.DescribeMetricFilters '{}'
+serve_stop
+expect rules-unknown 2 "no rule pack 'nope'" -- \
+  "$TW" serve --listen 127.0.0.1:0 --db "$TMP/fresh2.sqlite" --rules nope
 
 # ---- --log-level warn -----------------------------------------------------------------------------
 write_config "$CFG"
