@@ -6,7 +6,8 @@
  * staging set; only when the whole file is valid is the stage merged into
  * the configuration (config_set.c), so a failing file leaves no trace.
  * Parameters set with tw_config_set_parameter apply to every later load;
- * tw_config_finish checks the references between files.
+ * tw_config_finish gives alarms without actions the defaultAlarmActions
+ * (config_defaults.c), then checks the references between files.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -135,7 +136,10 @@ int tw_config_load(tw_config *cfg, const char *path, tw_error *err) {
   return rc;
 }
 
-int tw_config_finish(tw_config *cfg, tw_error *err) { return tw_cfg_set_check(&cfg->all, err); }
+int tw_config_finish(tw_config *cfg, tw_error *err) {
+  int rc = tw_cfg_set_apply_defaults(&cfg->all, err);
+  return rc ? rc : tw_cfg_set_check(&cfg->all, err);
+}
 
 size_t tw_config_metric_filter_count(const tw_config *cfg) { return cfg->all.filters.n; }
 

@@ -4,8 +4,9 @@
  * A configuration file holds metric filters in the exact PutMetricFilter /
  * `aws logs describe-metric-filters` shape, CloudWatch metric alarms in the
  * PutMetricAlarm / `aws cloudwatch describe-alarms` shape, notification
- * targets (action ARN -> deliveries), rule-pack metadata (`rules:`) and
- * parameter defaults (`parameters:`, used as ${Name} in string values). A
+ * targets (action ARN -> deliveries), rule-pack metadata (`rules:`),
+ * parameter defaults (`parameters:`, used as ${Name} in string values) and
+ * the actions of alarms that name none (`defaultAlarmActions:`). A
  * CloudFormation template holding AWS::Logs::MetricFilter,
  * AWS::CloudWatch::Alarm and AWS::SNS::Topic / Subscription resources is
  * accepted too (Ref, Fn::Sub, Fn::GetAtt and Fn::Join are resolved). Files
@@ -132,12 +133,19 @@ int tw_config_load(tw_config *cfg, const char *path, tw_error *err);
 int tw_config_load_buffer(tw_config *cfg, const char *name, const char *data, size_t len,
                           tw_error *err);
 
-/* Check what only the whole configuration can say, after the last load:
+/* Complete and check what only the whole configuration can say, after the
+ * last load. First every alarm without an AlarmActions member (absent or
+ * null; an explicit [] is kept) gets the defaultAlarmActions of the one
+ * file that gives them, in its JSON (tw_config_alarm), its compiled alarm
+ * (tw_config_alarm_compiled) and its action references; the JSON and
+ * alarm it had before stay valid (unchanged) until tw_config_free. Then:
  * every action ARN of every alarm has a target (and a target built from a
  * template topic can deliver), every rule's filterName and AlarmName exist.
  * TW_EINVAL with the first problem in load order, e.g.
  * "a.yaml:9:9: MetricAlarms[0].AlarmActions[0]: no target for arn:...
- * (add it under targets:)". May be called again after more loads. */
+ * (add it under targets:)", or for a default action
+ * "t.yaml:1:23: defaultAlarmActions[0]: no target for arn:...". May be
+ * called again after more loads: an alarm is given the defaults once. */
 int tw_config_finish(tw_config *cfg, tw_error *err);
 
 /* What a command line names (config_sources.c): --parameter K=V values,

@@ -24,6 +24,8 @@ void tw_cfg_alarm_free(tw_cfg_alarm *a) {
     return;
   json_decref(a->raw);
   tw_alarm_free(a->compiled);
+  json_decref(a->raw_loaded);
+  tw_alarm_free(a->compiled_loaded);
   free(a->name);
   free(a->origin);
   for (size_t i = 0; i < a->nactions; i++) {

@@ -1,7 +1,8 @@
 /*
  * config_file.c — a trailwatch configuration document: the top-level
- * mapping with metricFilters, MetricAlarms, targets, rules and parameters
- * (CompositeAlarms, NextToken and x-... keys accepted and ignored).
+ * mapping with metricFilters, MetricAlarms, targets, rules, parameters and
+ * defaultAlarmActions (config_defaults.c); CompositeAlarms, NextToken and
+ * x-... keys accepted and ignored.
  *
  * The file's parameters are read first; each entry of the other sections
  * then has ${Name} substituted (config_param.c) before it is validated and
@@ -15,10 +16,11 @@
 
 #include "config/config_internal.h"
 
-static const char *const tw_top_keys[] = {"metricFilters", "MetricAlarms", "targets",
-                                          "rules",         "parameters",   "CompositeAlarms",
-                                          "NextToken",     "nextToken",    "x-*",
-                                          NULL};
+static const char *const tw_top_keys[] = {"metricFilters",   "MetricAlarms", "targets",
+                                          "rules",           "parameters",
+                                          "defaultAlarmActions",
+                                          "CompositeAlarms", "NextToken",    "nextToken",
+                                          "x-*",             NULL};
 
 /* A top-level member that must be a list (NULL when absent). */
 static int tw_cfg_section(tw_cfg_ctx *c, const json_t *root, const char *key, int want_list,
@@ -185,13 +187,15 @@ int tw_cfg_file_load(tw_cfg_load *L, const json_t *root) {
                        "%s is a CloudFormation tag, but this file is not a CloudFormation "
                        "template (it has no Resources)",
                        tag);
-  int rc = tw_cfg_check_keys(c, root, tw_top_keys, 6, "the top-level mapping");
+  int rc = tw_cfg_check_keys(c, root, tw_top_keys, 7, "the top-level mapping");
   if (!rc)
     rc = tw_cfg_params_read(c, root, &L->params);
   if (!rc)
     rc = tw_cfg_file_filters(L, root);
   if (!rc)
     rc = tw_cfg_file_alarms(L, root);
+  if (!rc)
+    rc = tw_cfg_defaults_read(L, root);
   if (!rc)
     rc = tw_cfg_file_targets(L, root);
   if (!rc)

@@ -16,6 +16,7 @@
  *   - alarms validated with tw_alarm_parse_ex (config_alarm.c), targets and
  *     their deliveries (config_target.c), rule-pack entries (config_rule.c);
  *   - the staging area of one file and the committed sets (config_set.c);
+ *   - defaultAlarmActions, applied at tw_config_finish (config_defaults.c);
  *   - CloudFormation templates (config_cfn.c) and their intrinsic
  *     functions (config_cfn_fn.c).
  */
@@ -224,6 +225,8 @@ typedef struct tw_cfg_alarm {
   char *origin;
   tw_cfg_ref *actions;   /* every ARN of AlarmActions, OKActions, InsufficientDataActions */
   size_t nactions;
+  json_t *raw_loaded;    /* once defaultAlarmActions are applied: raw and compiled */
+  tw_alarm *compiled_loaded; /* as loaded (kept so pointers stay valid), else NULL */
 } tw_cfg_alarm;
 
 /* Validate alarm object a (written at apos; the path names it) with
@@ -256,6 +259,18 @@ typedef struct tw_cfg_rule {
 int tw_cfg_rule_build(tw_cfg_ctx *c, const json_t *r, tw_cfg_pos rpos, tw_cfg_rule **out);
 void tw_cfg_rule_free(tw_cfg_rule *r);
 
+/* ---- defaultAlarmActions (config_defaults.c) ---- */
+
+/* The top-level defaultAlarmActions of the one file that gives it. */
+typedef struct tw_cfg_defaults {
+  json_t *actions;  /* the list of ARNs (parameters substituted); NULL: not given */
+  char *origin;     /* "FILE:L:C" of the key */
+  tw_cfg_ref *refs; /* each ARN with its place "FILE:L:C: defaultAlarmActions[i]" */
+  size_t nrefs;
+} tw_cfg_defaults;
+
+void tw_cfg_defaults_clear(tw_cfg_defaults *d);
+
 /* ---- what a configuration holds (config_set.c) ---- */
 
 typedef struct tw_cfg_set {
@@ -268,6 +283,7 @@ typedef struct tw_cfg_set {
   json_t *rule_names;   /* rule name -> origin */
   json_t *targets_json; /* action ARN -> list of delivery objects */
   json_t *target_index; /* action ARN -> index into targets */
+  tw_cfg_defaults defaults; /* defaultAlarmActions, from at most one file */
 } tw_cfg_set;
 
 int tw_cfg_set_init(tw_cfg_set *s);
@@ -295,6 +311,15 @@ tw_cfg_target *tw_cfg_set_find_target(const tw_cfg_set *s, const char *arn);
 int tw_cfg_set_merge(tw_cfg_set *all, tw_cfg_set *stage);
 /* Cross-file references (tw_config_finish). */
 int tw_cfg_set_check(const tw_cfg_set *all, tw_error *err);
+
+/* The top-level defaultAlarmActions of a trailwatch file into the stage:
+ * validated as AlarmActions, an error when a loaded file gave it already
+ * (config_defaults.c). */
+int tw_cfg_defaults_read(tw_cfg_load *L, const json_t *root);
+/* tw_config_finish, before the checks: every alarm without AlarmActions
+ * (absent or null) gets the defaults in its JSON, its compiled alarm and
+ * its action references. Idempotent. */
+int tw_cfg_set_apply_defaults(tw_cfg_set *all, tw_error *err);
 
 /* ---- trailwatch files and CloudFormation templates ---- */
 

@@ -9,9 +9,10 @@
  * ARN, one template topic per ARN). tw_cfg_set_merge moves a valid stage
  * into the configuration all at once or not at all; a `targets:` entry
  * replaces the target a template built from a topic's subscriptions, in
- * whichever order the two files come. tw_cfg_set_check does the checks that
- * need every file (tw_config_finish): action ARNs have targets that can
- * deliver, rules name loaded filters and alarms.
+ * whichever order the two files come; the one defaultAlarmActions moves in
+ * with its file. tw_cfg_set_check does the checks that need every file
+ * (tw_config_finish): action ARNs have targets that can deliver, rules name
+ * loaded filters and alarms.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ void tw_cfg_set_clear(tw_cfg_set *s) {
   json_decref(s->rule_names);
   json_decref(s->targets_json);
   json_decref(s->target_index);
+  tw_cfg_defaults_clear(&s->defaults);
   memset(s, 0, sizeof *s);
 }
 
@@ -244,6 +246,10 @@ int tw_cfg_set_merge(tw_cfg_set *all, tw_cfg_set *stage) {
   tw_cfg_move(&all->rules, &stage->rules);
   tw_cfg_move_targets(all, stage);
   tw_cfg_swap(&all->target_index, ti);
+  if (stage->defaults.origin) { /* tw_cfg_defaults_read: all has none */
+    all->defaults = stage->defaults;
+    memset(&stage->defaults, 0, sizeof stage->defaults);
+  }
   return TW_OK;
 }
 

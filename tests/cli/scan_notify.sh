@@ -3,6 +3,7 @@
 # delivered to the targets of its action ARNs — here a file target and a
 # command target (Lambda-style event on stdin) — with the SNS alarm message
 # plus the events behind it (D23). Without --notify nothing is delivered.
+# A rule pack's alarms (no AlarmActions) notify through defaultAlarmActions.
 # Usage: scan_notify.sh /path/to/trailwatch
 set -u
 TW=${1:?usage: scan_notify.sh TRAILWATCH}
@@ -55,5 +56,37 @@ lam=$(head -1 "$tmp/lambda.jsonl")
 sed -i 's|argv: \["/bin/sh", "-c", "cat >> .*"\]|argv: ["/bin/false"]|' "$tmp/cfg.yaml"
 msg=$("$TW" scan --config "$tmp/cfg.yaml" --notify --no-progress examples/events.ndjson 2>&1 >/dev/null); rc=$?
 [ $rc = 3 ] && grep -q "command delivery to $topic failed" <<<"$msg" && ok || bad "failing command: rc=$rc $msg"
+
+# A rule pack's alarms have no AlarmActions: defaultAlarmActions in a
+# --config file gives them some, and its targets deliver them.
+pager=arn:aws:sns:us-east-1:111122223333:pager
+cat > "$tmp/defaults.yaml" <<YAML
+defaultAlarmActions: ["$pager"]
+targets:
+  "$pager":
+    - {type: file, path: "$tmp/paged.ndjson"}
+YAML
+cat > "$tmp/switch.ndjson" <<'NDJSON'
+{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/carol","accountId":"111122223333","userName":"carol"},"eventTime":"2026-11-02T09:14:03Z","eventSource":"signin.amazonaws.com","eventName":"SwitchRole","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.9","eventID":"5e1f0c2a-2222-4c55-9f1a-5d2a1b3c4d99"}
+{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/carol","accountId":"111122223333","userName":"carol"},"eventTime":"2026-11-02T09:20:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.9","eventID":"5e1f0c2a-2222-4c55-9f1a-5d2a1b3c4d98"}
+NDJSON
+msg=$("$TW" scan --rules seed --config "$tmp/defaults.yaml" --notify --no-progress \
+      "$tmp/switch.ndjson" 2>&1 >/dev/null); rc=$?
+[ $rc = 0 ] && grep -q "1 notification deliveries, 0 failed" <<<"$msg" && ok || bad "defaults notify: rc=$rc $msg"
+paged=$(cat "$tmp/paged.ndjson" 2>/dev/null)
+[ "$(wc -l <<<"$paged")" = 1 ] && ok || bad "one page (ALARM only, no OKActions): $paged"
+[ "$(jq -r .message.AlarmName <<<"$paged")" = trailwatch-seed-privileged-role-assumption ] && ok || bad "seed alarm paged: $paged"
+[ "$(jq -r .message.NewStateValue <<<"$paged")" = ALARM ] && ok || bad "paged ALARM"
+[ "$(jq -r .topicArn <<<"$paged")" = "$pager" ] && ok || bad "default ARN is the topic"
+[ "$(jq -r '.message.Events[0].eventID' <<<"$paged")" = 5e1f0c2a-2222-4c55-9f1a-5d2a1b3c4d99 ] && ok || bad "page carries the SwitchRole event"
+# a default ARN without a target is refused before anything is read
+printf 'defaultAlarmActions: ["%s"]\n' "$pager" > "$tmp/notarget.yaml"
+msg=$("$TW" scan --rules seed --config "$tmp/notarget.yaml" --no-progress "$tmp/switch.ndjson" 2>&1 >/dev/null); rc=$?
+[ $rc = 2 ] && grep -q "notarget.yaml:1:23: defaultAlarmActions\[0\]: no target for $pager (add it under targets:)" <<<"$msg" && ok || bad "default without target: rc=$rc $msg"
+# without defaults the pack's alarms deliver nothing
+rm -f "$tmp/paged.ndjson"
+sed -i '/^defaultAlarmActions/d' "$tmp/defaults.yaml"
+"$TW" scan --rules seed --config "$tmp/defaults.yaml" --notify --no-progress "$tmp/switch.ndjson" >/dev/null 2>&1
+[ ! -e "$tmp/paged.ndjson" ] && ok || bad "delivered without defaultAlarmActions"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
