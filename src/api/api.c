@@ -162,11 +162,11 @@ static int tw_api_in_tx(tw_api *api, int64_t now, int all) {
     api->last_retention_ms = now;
     rc = tw_api_retention(api, now);
   }
-  if (rc) {
-    tw_store_rollback(api->store);
-    return rc;
-  }
-  return tw_store_commit(api->store);
+  if (rc == TW_OK && (rc = tw_store_commit(api->store)) == TW_OK)
+    return TW_OK;
+  tw_store_rollback(api->store);
+  tw_engine_alarms_reload(api);
+  return rc;
 }
 
 int tw_api_tick(tw_api *api, int64_t now_ms) {

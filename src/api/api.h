@@ -79,9 +79,10 @@ struct tw_config_sources;
 int tw_api_preload(tw_api *api, const struct tw_config_sources *src,
                    int64_t now_ms, tw_error *err);
 
-/* SIGHUP: load and fully validate the config at path, then apply it
- * (filters, alarms, targets) like --config; on any error nothing changes
- * and err says why. */
+/* SIGHUP: load the configuration again and check all of it (a dry run of
+ * every operation on a scratch handle) before applying anything; a file
+ * that fails a check changes nothing and err says why. A database failure
+ * while applying can leave part of it applied (docs/live.md). */
 int tw_api_reload(tw_api *api, const struct tw_config_sources *src,
                   int64_t now_ms, tw_error *err);
 

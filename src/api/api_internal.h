@@ -228,6 +228,8 @@ int tw_engine_dims(json_t *arr, tw_metric_dimension *dims, size_t cap,
 /* Alarms (engine_alarms.c). */
 int tw_engine_alarms_load(tw_api *api, tw_error *err);
 void tw_engine_alarms_free(tw_api *api);
+/* Rebuild the alarms from the database after a rollback. */
+int tw_engine_alarms_reload(tw_api *api);
 tw_api_alarm *tw_engine_alarm_find(tw_api *api, const char *name);
 /* PutMetricAlarm: insert or replace (keeps state), history, evaluate. */
 int tw_engine_alarm_put(tw_api_ctx *c, const char *json, size_t len);

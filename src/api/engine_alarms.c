@@ -36,6 +36,22 @@ void tw_engine_alarms_free(tw_api *api) {
   api->nalarms = 0;
 }
 
+/* After a rolled-back transaction: the alarms in memory (state records,
+ * configurations, the set itself) may hold changes the database never
+ * got, e.g. a state change whose outbox rows were rolled back with it.
+ * Rebuild them from the database, the committed truth, so the change is
+ * made again (and notified) at the next evaluation instead of being lost.
+ * Every alarm becomes due at once (last_eval_ms = 0). */
+int tw_engine_alarms_reload(tw_api *api) {
+  tw_engine_alarms_free(api);
+  tw_error err;
+  int rc = tw_engine_alarms_load(api, &err);
+  if (rc)
+    tw_log_kv(api->log, TW_LOG_ERROR, "alarm.reload_failed", "error",
+              err.message, NULL);
+  return rc;
+}
+
 static size_t tw_ea_index(const tw_api *api, const char *name, int *found) {
   size_t lo = 0, hi = api->nalarms;
   while (lo < hi) {

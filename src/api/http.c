@@ -400,10 +400,15 @@ static void *tw_http_ticker(void *arg) {
   tw_http *h = arg;
   pthread_mutex_lock(&h->lock);
   while (!h->stopping) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += 1;
-    ts.tv_nsec = 0;
+    /* wake at the next wall-clock second (evaluations start right after
+     * the minute boundary), measured on the monotonic clock so that a
+     * step of the wall clock cannot stall the ticker */
+    struct timespec wall, ts;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_nsec += 1000000000L - wall.tv_nsec;
+    ts.tv_sec += ts.tv_nsec / 1000000000L;
+    ts.tv_nsec %= 1000000000L;
     pthread_cond_timedwait(&h->wake, &h->lock, &ts);
     if (h->stopping)
       break;
@@ -458,7 +463,11 @@ int tw_http_start(const tw_http_config *cfg, tw_http **out, tw_error *err) {
   h->keys = cfg->keys;
   h->start_ms = tw_api_now_ms();
   pthread_mutex_init(&h->lock, NULL);
-  pthread_cond_init(&h->wake, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&h->wake, &ca);
+  pthread_condattr_destroy(&ca);
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
                    (v6 ? MHD_USE_IPv6 : 0);
   h->daemon = MHD_start_daemon(
@@ -474,8 +483,11 @@ int tw_http_start(const tw_http_config *cfg, tw_http **out, tw_error *err) {
   const union MHD_DaemonInfo *info =
       MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
   h->port = info ? info->port : cfg->port;
-  if (pthread_create(&h->ticker, NULL, tw_http_ticker, h) == 0)
-    h->ticker_started = 1;
+  if (pthread_create(&h->ticker, NULL, tw_http_ticker, h) != 0) {
+    tw_http_stop(h); /* no alarm evaluation without the ticker */
+    return tw_error_set(err, TW_EIO, 0, "cannot start the alarm ticker");
+  }
+  h->ticker_started = 1;
   *out = h;
   return TW_OK;
 }

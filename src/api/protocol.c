@@ -180,13 +180,14 @@ static int tw_api_run(tw_api_ctx *c, const tw_api_op *op) {
   rc = op->fn(c);
   if (!op->writes)
     return rc;
-  if (rc != TW_OK) {
-    tw_store_rollback(c->api->store);
-    return rc;
-  }
-  if ((rc = tw_store_commit(c->api->store)) != TW_OK)
-    return tw_api_internal(c, rc);
-  return TW_OK;
+  if (rc == TW_OK && (rc = tw_store_commit(c->api->store)) == TW_OK)
+    return TW_OK;
+  /* memory may hold what the database did not get: rebuild the alarms
+   * (CloudWatch writes change them; Logs writes never do) */
+  tw_store_rollback(c->api->store);
+  if (c->svc == TW_SVC_CLOUDWATCH)
+    tw_engine_alarms_reload(c->api);
+  return c->status ? rc : tw_api_internal(c, rc);
 }
 
 static int tw_api_success(tw_api_ctx *c, tw_api_response *r) {

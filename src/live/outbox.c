@@ -23,6 +23,7 @@
 #define TW_OB_MAX_WORKERS 64
 #define TW_OB_IDLE_MS 60000  /* longest sleep without a wake-up */
 #define TW_OB_ERROR_MS 1000  /* pause after a database error */
+#define TW_OB_MAX_DELAY_MS 86400000LL /* bound of the retry settings: a day */
 
 struct tw_outbox {
   tw_api *api;
@@ -53,11 +54,15 @@ typedef struct tw_ob_worker {
 
 /* ---- options ------------------------------------------------------------- */
 
-static long long tw_ob_env(const char *name, long long dflt) {
+/* A positive integer from the environment, at most max; else dflt. */
+static long long tw_ob_env(const char *name, long long dflt, long long max) {
   const char *v = getenv(name);
   char *end = NULL;
+  errno = 0;
   long long n = v ? strtoll(v, &end, 10) : 0;
-  return v && *v && end && !*end && n > 0 ? n : dflt;
+  if (!v || !*v || !end || *end || errno || n <= 0)
+    return dflt;
+  return n < max ? n : max;
 }
 
 static void tw_ob_options(const tw_outbox_opts *o, tw_outbox_opts *out) {
@@ -70,25 +75,33 @@ static void tw_ob_options(const tw_outbox_opts *o, tw_outbox_opts *out) {
   out->max_attempts =
       o->max_attempts > 0
           ? o->max_attempts
-          : (int)tw_ob_env("TW_OUTBOX_MAX_ATTEMPTS", 20);
+          : (int)tw_ob_env("TW_OUTBOX_MAX_ATTEMPTS", 20, 100000);
   out->backoff_ms = o->backoff_ms > 0
                         ? o->backoff_ms
-                        : tw_ob_env("TW_OUTBOX_BACKOFF_MS", 1000);
+                        : tw_ob_env("TW_OUTBOX_BACKOFF_MS", 1000, TW_OB_MAX_DELAY_MS);
   out->backoff_max_ms = o->backoff_max_ms > 0
                             ? o->backoff_max_ms
-                            : tw_ob_env("TW_OUTBOX_BACKOFF_MAX_MS", 300000);
+                            : tw_ob_env("TW_OUTBOX_BACKOFF_MAX_MS", 300000, TW_OB_MAX_DELAY_MS);
+  if (out->backoff_ms > TW_OB_MAX_DELAY_MS)
+    out->backoff_ms = TW_OB_MAX_DELAY_MS;
+  if (out->backoff_max_ms > TW_OB_MAX_DELAY_MS)
+    out->backoff_max_ms = TW_OB_MAX_DELAY_MS;
   if (out->backoff_max_ms < out->backoff_ms)
     out->backoff_max_ms = out->backoff_ms;
 }
 
-/* Delay before the attempt after `attempts` failed ones. */
+/* Delay before the attempt after `attempts` failed ones: backoff_ms
+ * doubled per failed attempt, capped at backoff_max_ms, plus up to 10%
+ * jitter (added after the cap, so that rows failing together during an
+ * outage do not retry in lockstep at the cap). */
 static int64_t tw_ob_backoff(const tw_outbox_opts *o, int attempts,
                              unsigned *seed) {
   int64_t d = o->backoff_ms;
   for (int i = 1; i < attempts && d < o->backoff_max_ms; i++)
-    d *= 2;
-  d += (int64_t)(rand_r(seed) % (unsigned)(d / 10 + 1));
-  return d < o->backoff_max_ms ? d : o->backoff_max_ms;
+    d *= 2; /* both bounded by a day: no overflow */
+  if (d > o->backoff_max_ms)
+    d = o->backoff_max_ms;
+  return d + (int64_t)((uint64_t)rand_r(seed) % (uint64_t)(d / 10 + 1));
 }
 
 /* ---- waking and sleeping ----------------------------------------------------- */
@@ -112,8 +125,19 @@ static int tw_ob_stopping(tw_outbox *ob, uint64_t *gen) {
 
 /* Sleep until until_ms (epoch), a wake-up after gen, or stop. */
 static void tw_ob_sleep(tw_outbox *ob, uint64_t gen, int64_t until_ms) {
-  struct timespec ts = {(time_t)(until_ms / 1000),
-                        (long)(until_ms % 1000) * 1000000L};
+  /* the deadline on the monotonic clock: a step of the wall clock cannot
+   * stretch one wait beyond TW_OB_IDLE_MS */
+  int64_t wait = until_ms - tw_api_now_ms();
+  if (wait > TW_OB_IDLE_MS)
+    wait = TW_OB_IDLE_MS;
+  if (wait < 0)
+    wait = 0;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  ts.tv_sec += (time_t)(wait / 1000);
+  ts.tv_nsec += (long)(wait % 1000) * 1000000L;
+  ts.tv_sec += ts.tv_nsec / 1000000000L;
+  ts.tv_nsec %= 1000000000L;
   pthread_mutex_lock(&ob->mu);
   while (!ob->stopping && ob->gen == gen && tw_api_now_ms() < until_ms)
     if (pthread_cond_timedwait(&ob->cv, &ob->mu, &ts) == ETIMEDOUT)
@@ -351,7 +375,11 @@ int tw_outbox_start(tw_api *api, const tw_outbox_opts *o, tw_outbox **out,
   ob->api = api;
   tw_ob_options(o, &ob->o);
   pthread_mutex_init(&ob->mu, NULL);
-  pthread_cond_init(&ob->cv, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&ob->cv, &ca);
+  pthread_condattr_destroy(&ca);
   int rc = tw_ob_attach(ob);
   if (rc) {
     tw_error_set(err, rc, 0, "outbox: %s", tw_store_errmsg(api->store));
