@@ -223,6 +223,56 @@ static void fuzz_raw(const char *data, size_t size, char *scratch) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static int fuzz_nop_visit(void *ctx, uint32_t id, const tw_json_value *v) {
+  (void)ctx;
+  (void)id;
+  (void)v;
+  return 0;
+}
+
+static int fuzz_is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* 1 when text[0..n) (valid JSON) has whitespace outside strings. */
+static int fuzz_has_ws(const char *t, size_t n) {
+  int in_str = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (in_str) {
+      if (t[i] == '\\')
+        i++;
+      else if (t[i] == '"')
+        in_str = 0;
+    } else if (t[i] == '"') {
+      in_str = 1;
+    } else if (fuzz_is_ws(t[i])) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* tw_json_scan_value: the first value of doc, then stop. It agrees with
+ * tw_json_scan on that prefix and on the whole document when only
+ * whitespace follows, and reports whitespace exactly. */
+static void fuzz_scan_value(const tw_json_plan *plan, const char *doc, size_t size, int rc0) {
+  if (size == 0 || fuzz_is_ws(doc[0]))
+    return;
+  size_t used = 0;
+  int ws = -1;
+  int rv = tw_json_scan_value(plan, doc, size, fuzz_nop_visit, NULL, &used, &ws);
+  fuzz_check(rv == TW_OK || rv == TW_ESYNTAX);
+  if (rv != TW_OK) {
+    fuzz_check(rc0 != TW_OK);
+    return;
+  }
+  fuzz_check(used >= 1 && used <= size);
+  fuzz_check(tw_json_scan(NULL, doc, used, NULL, NULL, NULL) == TW_OK);
+  fuzz_check(ws == fuzz_has_ws(doc, used));
+  size_t k = used;
+  while (k < size && fuzz_is_ws(doc[k]))
+    k++;
+  fuzz_check((k == size) == (rc0 == TW_OK));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const tw_json_plan *plan = fuzz_plan();
   const char *doc = (const char *)data;
@@ -241,6 +291,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_check(rc == rc0);
   fuzz_check(tw_json_scan_simd(best, plan, doc, size, NULL, NULL, NULL) == rc0);
   fuzz_cross_paths(plan, doc, size, rc, rc0, &a);
+  fuzz_scan_value(plan, doc, size, rc0);
   if (rc == TW_OK) {
     fuzz_check(tw_json_scan_simd(best, plan, doc, size, fuzz_visit, &b, NULL) == TW_OK);
     fuzz_check(fuzz_same_reports(&a, &b));

@@ -167,6 +167,23 @@ int tw_filter_scratch_json_state(const tw_filter_scratch *s);
 tw_match *tw_filter_scratch_match(const tw_filter_set *fs, tw_filter_scratch *s, size_t i,
                                   const char *msg, size_t len);
 
+/* Fused collection, for a reader that scans every event anyway (see
+ * src/engine/filter_set.c). tw_filter_set_plan is the set's shared JSON
+ * plan (a struct tw_json_plan of src/json/): the reader may add its own
+ * paths to it before any scratch is made, then scan each event with it,
+ * calling tw_filter_scratch_begin before the scan and passing every value
+ * to tw_filter_scratch_visit (a tw_json_visit_fn; ctx is the scratch).
+ * When that scan accepted msg as a JSON object, tw_filter_set_eval_collected
+ * gives the same result as tw_filter_set_eval over msg, without scanning it
+ * again (term and regex patterns are still matched on msg). Values must
+ * come from text whose strings and numbers are byte-identical to msg's. */
+struct tw_json_plan *tw_filter_set_plan(tw_filter_set *fs);
+int tw_filter_scratch_begin(const tw_filter_set *fs, tw_filter_scratch *s);
+struct tw_json_value;
+int tw_filter_scratch_visit(void *s, uint32_t id, const struct tw_json_value *v);
+int tw_filter_set_eval_collected(const tw_filter_set *fs, const char *msg, size_t len,
+                                 tw_filter_scratch *s, unsigned char *matched);
+
 /* ------------------------------------------------------------------ */
 /* Metrics (src/metrics/) and alarms (src/alarm/)                      */
 /* ------------------------------------------------------------------ */

@@ -11,6 +11,13 @@
  * rejected on raw bytes when one of its escape sequences decodes to a byte
  * that occurs in some literal (the escape could spell it). Term, regex and space-delimited patterns are evaluated on
  * their own. Results are identical to tw_pattern_match of each pattern.
+ *
+ * Fused collection: a reader that already scans every event (the input
+ * layer classifying CloudTrail records) may add its own paths to the
+ * shared plan and feed the values of its scan to a scratch
+ * (tw_filter_scratch_begin / tw_filter_scratch_visit); the JSON filters
+ * are then decided from those values with no prefilter and no second scan
+ * (tw_filter_set_eval_collected).
  */
 #include <hs.h>
 #include <stdlib.h>
@@ -378,4 +385,70 @@ tw_match *tw_filter_scratch_match(const tw_filter_set *fs, tw_filter_scratch *s,
   if (i >= fs->n || tw_pattern_match(fs->f[i].p, msg, len, s->x, &hit) != TW_OK)
     return NULL;
   return s->x;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fused collection                                                    */
+/* ------------------------------------------------------------------ */
+
+tw_json_plan *tw_filter_set_plan(tw_filter_set *fs) { return fs->plan; }
+
+int tw_filter_scratch_begin(const tw_filter_set *fs, tw_filter_scratch *s) {
+  tw_match *m = s->m;
+  size_t nids = tw_json_plan_count(fs->plan);
+  if (nids > m->capheads) {
+    int32_t *h = realloc(m->heads, nids * sizeof *h);
+    if (!h)
+      return TW_ENOMEM;
+    m->heads = h;
+    int32_t *t = realloc(m->tails, nids * sizeof *t);
+    if (!t)
+      return TW_ENOMEM;
+    m->tails = t;
+    m->capheads = nids;
+  }
+  for (size_t i = 0; i < nids; i++)
+    m->heads[i] = m->tails[i] = -1;
+  m->nvals = 0;
+  return TW_OK;
+}
+
+/* Same chaining as tw_match_collect_json's visitor (src/pattern/match.c). */
+int tw_filter_scratch_visit(void *ctx, uint32_t id, const tw_json_value *v) {
+  tw_match *m = ((tw_filter_scratch *)ctx)->m;
+  if (m->nvals == m->capvals) {
+    size_t cap = m->capvals ? m->capvals * 2 : 32;
+    tw_jval *vals = realloc(m->vals, cap * sizeof *vals);
+    if (!vals)
+      return TW_ENOMEM;
+    m->vals = vals;
+    m->capvals = cap;
+  }
+  int32_t idx = (int32_t)m->nvals++;
+  m->vals[idx].id = id;
+  m->vals[idx].next = -1;
+  m->vals[idx].v = *v;
+  if (m->tails[id] >= 0)
+    m->vals[m->tails[id]].next = idx;
+  else
+    m->heads[id] = idx;
+  m->tails[id] = idx;
+  return 0;
+}
+
+int tw_filter_set_eval_collected(const tw_filter_set *fs, const char *msg, size_t len,
+                                 tw_filter_scratch *s, unsigned char *matched) {
+  memset(matched, 0, fs->n);
+  s->json_state = fs->njson ? 1 : -1;
+  for (size_t i = 0; i < fs->n; i++) {
+    int hit = 0, rc;
+    if (fs->f[i].p->kind == TW_PATTERN_JSON)
+      rc = tw_pattern_eval_json(fs->f[i].p, s->m, fs->f[i].ids, 0, &hit);
+    else
+      rc = tw_pattern_match(fs->f[i].p, msg, len, s->m, &hit);
+    if (rc)
+      return rc;
+    matched[i] = (unsigned char)hit;
+  }
+  return TW_OK;
 }

@@ -38,6 +38,9 @@ struct tw_ingest {
   tw_buf text; /* decompressed object, or a document read whole */
   tw_buf msg;  /* compacted event */
   tw_buf str;  /* decoded string */
+  tw_ingest_collector col; /* fused collection (col_el != NULL) */
+  uint8_t *col_el;         /* col.plan id -> TW_EL_* id */
+  size_t col_n;
 };
 
 void tw_ingest_opts_init(tw_ingest_opts *o) {
@@ -77,6 +80,7 @@ void tw_ingest_free(tw_ingest *in) {
   if (!in)
     return;
   tw_json_plan_free(in->plan);
+  free(in->col_el);
   if (in->dec)
     libdeflate_free_decompressor(in->dec);
   tw_buf_free(&in->raw);
@@ -84,6 +88,26 @@ void tw_ingest_free(tw_ingest *in) {
   tw_buf_free(&in->msg);
   tw_buf_free(&in->str);
   free(in);
+}
+
+int tw_ingest_set_collector(tw_ingest *in, const tw_ingest_collector *c) {
+  free(in->col_el);
+  in->col_el = NULL;
+  in->col_n = 0;
+  if (!c)
+    return TW_OK;
+  size_t n = tw_json_plan_count(c->plan);
+  for (size_t i = 0; i < TW_EL_COUNT; i++)
+    if (c->ids[i] >= n)
+      return TW_EINVAL;
+  if (!(in->col_el = malloc(n ? n : 1)))
+    return TW_ENOMEM;
+  memset(in->col_el, TW_EL_NONE, n ? n : 1);
+  for (size_t i = 0; i < TW_EL_COUNT; i++)
+    in->col_el[c->ids[i]] = (uint8_t)i;
+  in->col = *c;
+  in->col_n = n;
+  return TW_OK;
 }
 
 void tw_ingest_stats_add(tw_ingest_stats *a, const tw_ingest_stats *b) {
@@ -322,6 +346,9 @@ static void tw_iread_init(tw_iread *rd, tw_ingest *in, const char *source,
   rd->gave_up_at = -1;
   rd->run.o = &in->o;
   rd->run.plan = in->plan;
+  rd->run.col = in->col_el ? &in->col : NULL;
+  rd->run.col_el = in->col_el;
+  rd->run.col_n = in->col_n;
   rd->run.msg = &in->msg;
   rd->run.str = &in->str;
   rd->run.source = source;

@@ -51,6 +51,10 @@ typedef struct tw_ingest_event {
   int64_t offset;         /* byte offset of the event in the decoded input */
   tw_ingest_shape shape;
   int envelope;           /* 1 when taken from an EventBridge envelope's detail */
+  int collected;          /* 1 when the collector (tw_ingest_set_collector) was
+                             given exactly this event's values: its scan of the
+                             event, with strings and numbers byte-identical to
+                             message's, was the last one before this callback */
 } tw_ingest_event;
 
 /* The summary (every field a uint64_t: tw_ingest_stats_add relies on it).
@@ -145,6 +149,32 @@ typedef struct tw_ingest tw_ingest;
 
 int tw_ingest_new(const tw_ingest_opts *o, tw_ingest **out);
 void tw_ingest_free(tw_ingest *in);
+
+/* Fused collection: the scan that validates and classifies each element
+ * of an input also reports the values of a caller's plan, so the caller
+ * (the filter set of `scan`) need not scan the event again. plan must hold
+ * the classification paths, added with tw_ingest_plan_add. Before each
+ * element scan begin(ctx) is called, then visit(ctx, ...) for every value
+ * of the plan; events taken whole from such a scan are marked collected.
+ * in keeps a pointer to plan; ctx is per reader (per thread). */
+#define TW_INGEST_PLAN_PATHS 11
+struct tw_json_plan;
+struct tw_json_value;
+typedef struct tw_ingest_collector {
+  const struct tw_json_plan *plan;
+  uint32_t ids[TW_INGEST_PLAN_PATHS]; /* the classification paths' ids in plan */
+  int (*begin)(void *ctx);
+  int (*visit)(void *ctx, uint32_t id, const struct tw_json_value *v);
+  void *ctx;
+} tw_ingest_collector;
+
+/* Add the classification paths to plan; their ids go to ids. TW_OK,
+ * TW_ENOMEM. */
+int tw_ingest_plan_add(struct tw_json_plan *plan, uint32_t ids[TW_INGEST_PLAN_PATHS]);
+
+/* Use c (copied) for the next reads; c = NULL turns it off. TW_OK,
+ * TW_ENOMEM, TW_EINVAL when an id is out of the plan's range. */
+int tw_ingest_set_collector(tw_ingest *in, const tw_ingest_collector *c);
 
 /* Read one file (gzip detected by its magic bytes 1f 8b), detect its shape
  * from the content and call fn for each event inside the window. Returns

@@ -120,7 +120,8 @@ enum {
   TW_EL_MESSAGE,        /* $.message (CW Logs event) */
   TW_EL_TIMESTAMP,      /* $.timestamp (CW Logs event) */
   TW_EL_DIGEST,         /* $.digestStartTime (digest file) */
-  TW_EL_COUNT
+  TW_EL_COUNT,
+  TW_EL_NONE = 0xFF
 };
 
 int tw_shape_plan_new(tw_json_plan **out);
@@ -129,6 +130,9 @@ int tw_shape_plan_new(tw_json_plan **out);
 typedef struct tw_irun {
   const tw_ingest_opts *o;
   const tw_json_plan *plan;
+  const tw_ingest_collector *col; /* fused collection, or NULL */
+  const uint8_t *col_el;   /* col->plan id -> TW_EL_* id, TW_EL_NONE if none */
+  size_t col_n;            /* ids of col->plan */
   tw_buf *msg, *str;       /* scratch: compacted message, decoded string */
   const char *source;
   tw_ingest_event_fn fn;

@@ -30,24 +30,34 @@
 /* Plan and per-element facts                                          */
 /* ------------------------------------------------------------------ */
 
-int tw_shape_plan_new(tw_json_plan **out) {
+_Static_assert(TW_EL_COUNT == TW_INGEST_PLAN_PATHS, "classification paths");
+
+int tw_ingest_plan_add(tw_json_plan *plan, uint32_t ids[TW_INGEST_PLAN_PATHS]) {
   static const char *const keys[TW_EL_COUNT][2] = {
       {"eventTime", NULL},   {"eventVersion", NULL},    {"eventName", NULL},
       {"detail-type", NULL}, {"detail", NULL},          {"detail", "eventTime"},
       {"time", NULL},        {"CloudTrailEvent", NULL}, {"message", NULL},
       {"timestamp", NULL},   {"digestStartTime", NULL}};
-  tw_json_plan *plan = NULL;
-  int rc = tw_json_plan_new(&plan);
+  int rc = TW_OK;
   for (uint32_t i = 0; rc == TW_OK && i < TW_EL_COUNT; i++) {
     tw_json_step steps[2];
     size_t n = 0;
     for (; n < 2 && keys[i][n]; n++)
       steps[n] = (tw_json_step){TW_JSON_STEP_KEY, keys[i][n], strlen(keys[i][n]), 0};
-    uint32_t id;
-    rc = tw_json_plan_add(plan, steps, n, &id);
-    if (rc == TW_OK && id != i)
-      rc = TW_EINVAL;
+    rc = tw_json_plan_add(plan, steps, n, &ids[i]);
   }
+  return rc;
+}
+
+int tw_shape_plan_new(tw_json_plan **out) {
+  tw_json_plan *plan = NULL;
+  uint32_t ids[TW_EL_COUNT];
+  int rc = tw_json_plan_new(&plan);
+  if (rc == TW_OK)
+    rc = tw_ingest_plan_add(plan, ids);
+  for (uint32_t i = 0; rc == TW_OK && i < TW_EL_COUNT; i++)
+    if (ids[i] != i)
+      rc = TW_EINVAL;
   if (rc) {
     tw_json_plan_free(plan);
     return rc;
@@ -136,6 +146,7 @@ typedef struct tw_emit {
   size_t raw_len;     /* input bytes the event came from */
   tw_ingest_shape shape;
   int envelope;
+  int collected;      /* the collector saw exactly msg's values */
 } tw_emit;
 
 static int tw_shape_emit(tw_irun *r, const tw_emit *e) {
@@ -160,7 +171,8 @@ static int tw_shape_emit(tw_irun *r, const tw_emit *e) {
   st->events++;
   st->events_by_shape[e->shape]++;
   st->events_envelope += e->envelope != 0;
-  tw_ingest_event ev = {e->msg, e->len, e->time_ms, r->source, e->off, e->shape, e->envelope};
+  tw_ingest_event ev = {e->msg,   e->len,      e->time_ms, r->source,
+                        e->off,   e->shape,    e->envelope, e->collected};
   int rc = r->fn ? r->fn(r->ctx, &ev) : 0;
   if (rc)
     r->stop = rc;
@@ -264,11 +276,62 @@ static int tw_shape_envelope(tw_irun *r, const tw_elinfo *e, int has_ws, tw_emit
   return tw_shape_event(r, d->ptr, d->len, has_ws, em);
 }
 
+/* The fused scan: classification values into the tw_elinfo, every value
+ * to the collector. */
+typedef struct tw_elfuse {
+  tw_elinfo *e;
+  const tw_irun *r;
+} tw_elfuse;
+
+static int tw_el_fused_visit(void *ctx, uint32_t id, const tw_json_value *v) {
+  const tw_elfuse *f = ctx;
+  if (id < f->r->col_n && f->r->col_el[id] != TW_EL_NONE)
+    tw_el_visit(f->e, f->r->col_el[id], v);
+  return f->r->col->visit(f->r->col->ctx, id, v);
+}
+
+/* Validate and classify elem[0..n) (an object), with the collector's plan
+ * when there is one. */
+static int tw_shape_scan(tw_irun *r, const char *elem, size_t n, tw_elinfo *e) {
+  if (!r->col)
+    return tw_json_scan(r->plan, elem, n, tw_el_visit, e, NULL);
+  int rc = r->col->begin(r->col->ctx);
+  if (rc)
+    return rc;
+  tw_elfuse f = {e, r};
+  return tw_json_scan(r->col->plan, elem, n, tw_el_fused_visit, &f, NULL);
+}
+
+/* A valid object elem[0..n) whose classification values are in e. */
+static int tw_shape_classify(tw_irun *r, const char *elem, size_t n, int has_ws,
+                             const tw_elinfo *e, tw_emit *em) {
+  tw_ingest_stats *st = r->st;
+  if (TW_HAS(e, TW_EL_MESSAGE) && e->v[TW_EL_MESSAGE].type == TW_JSON_STRING)
+    return tw_shape_log_event(r, e, em);
+  if (TW_HAS(e, TW_EL_DETAIL_TYPE) && TW_HAS(e, TW_EL_DETAIL) &&
+      e->v[TW_EL_DETAIL_TYPE].type == TW_JSON_STRING && e->v[TW_EL_DETAIL].type == TW_JSON_OBJECT)
+    return tw_shape_envelope(r, e, has_ws, em, elem);
+  if (TW_HAS(e, TW_EL_CT_EVENT) && e->v[TW_EL_CT_EVENT].type == TW_JSON_STRING)
+    return tw_shape_lookup_item(r, e, em);
+  if (TW_HAS(e, TW_EL_EVENT_VERSION) || TW_HAS(e, TW_EL_EVENT_TIME) ||
+      TW_HAS(e, TW_EL_EVENT_NAME)) {
+    em->time_ms = tw_el_time_string(e, TW_EL_EVENT_TIME);
+    em->collected = r->col != NULL;
+    return tw_shape_event(r, elem, n, has_ws, em);
+  }
+  if (TW_HAS(e, TW_EL_DIGEST))
+    st->objects_digest++;
+  else
+    st->objects_non_event++;
+  st->bytes_non_event += n;
+  return TW_OK;
+}
+
 /* One object (array element or top-level object) elem[0..n). */
 static int tw_shape_element(tw_irun *r, const char *elem, size_t n, int has_ws,
                             tw_ingest_shape shape) {
   tw_ingest_stats *st = r->st;
-  tw_emit em = {NULL, 0, INT64_MIN, tw_irun_off(r, elem), n, shape, 0};
+  tw_emit em = {NULL, 0, INT64_MIN, tw_irun_off(r, elem), n, shape, 0, 0};
   if (*elem != '{') {
     tw_irun_error(r, em.off, "array element is not an object");
     st->events_invalid++;
@@ -277,7 +340,7 @@ static int tw_shape_element(tw_irun *r, const char *elem, size_t n, int has_ws,
   }
   tw_elinfo e;
   e.seen = 0;
-  int rc = tw_json_scan(r->plan, elem, n, tw_el_visit, &e, NULL);
+  int rc = tw_shape_scan(r, elem, n, &e);
   if (rc == TW_ESYNTAX) {
     tw_shape_invalid(r, elem, n, em.off, "event");
     st->events_invalid++;
@@ -286,24 +349,33 @@ static int tw_shape_element(tw_irun *r, const char *elem, size_t n, int has_ws,
   }
   if (rc)
     return rc;
-  if (TW_HAS(&e, TW_EL_MESSAGE) && e.v[TW_EL_MESSAGE].type == TW_JSON_STRING)
-    return tw_shape_log_event(r, &e, &em);
-  if (TW_HAS(&e, TW_EL_DETAIL_TYPE) && TW_HAS(&e, TW_EL_DETAIL) &&
-      e.v[TW_EL_DETAIL_TYPE].type == TW_JSON_STRING && e.v[TW_EL_DETAIL].type == TW_JSON_OBJECT)
-    return tw_shape_envelope(r, &e, has_ws, &em, elem);
-  if (TW_HAS(&e, TW_EL_CT_EVENT) && e.v[TW_EL_CT_EVENT].type == TW_JSON_STRING)
-    return tw_shape_lookup_item(r, &e, &em);
-  if (TW_HAS(&e, TW_EL_EVENT_VERSION) || TW_HAS(&e, TW_EL_EVENT_TIME) ||
-      TW_HAS(&e, TW_EL_EVENT_NAME)) {
-    em.time_ms = tw_el_time_string(&e, TW_EL_EVENT_TIME);
-    return tw_shape_event(r, elem, n, has_ws, &em);
+  return tw_shape_classify(r, elem, n, has_ws, &e, &em);
+}
+
+/* The element at p (an array element of shape) in one validating scan
+ * that also finds its end: *next = just after it. TW_ESYNTAX (nothing
+ * emitted or counted) when the scan fails: the caller then takes the
+ * walker's path, which reports the failure exactly. */
+static int tw_shape_element_fast(tw_irun *r, const char *p, const char *end,
+                                 tw_ingest_shape shape, const char **next) {
+  tw_elinfo e;
+  e.seen = 0;
+  size_t n = 0;
+  int has_ws = 0, rc;
+  if (r->col) {
+    if ((rc = r->col->begin(r->col->ctx)))
+      return rc;
+    tw_elfuse f = {&e, r};
+    rc = tw_json_scan_value(r->col->plan, p, (size_t)(end - p), tw_el_fused_visit, &f, &n,
+                            &has_ws);
+  } else {
+    rc = tw_json_scan_value(r->plan, p, (size_t)(end - p), tw_el_visit, &e, &n, &has_ws);
   }
-  if (TW_HAS(&e, TW_EL_DIGEST))
-    st->objects_digest++;
-  else
-    st->objects_non_event++;
-  st->bytes_non_event += n;
-  return TW_OK;
+  if (rc)
+    return rc;
+  *next = p + n;
+  tw_emit em = {NULL, 0, INT64_MIN, tw_irun_off(r, p), n, shape, 0, 0};
+  return tw_shape_classify(r, p, n, has_ws, &e, &em);
 }
 
 /* ------------------------------------------------------------------ */
@@ -345,13 +417,18 @@ static int tw_shape_array(tw_irun *r, const char *arr, const char *end,
   for (;;) {
     if (p == end)
       return tw_shape_give_up(r, p, end, end, tw_truncated, 0, next);
-    tw_walk w;
-    if (tw_walk_value(p, end, &w))
-      return tw_shape_walk_fail(r, p, end, &w, 1, next);
-    int rc = tw_shape_element(r, p, (size_t)(w.end - p), w.has_ws, shape);
+    const char *after = NULL;
+    int rc = *p == '{' ? tw_shape_element_fast(r, p, end, shape, &after) : TW_ESYNTAX;
+    if (rc == TW_ESYNTAX) {
+      tw_walk w;
+      if (tw_walk_value(p, end, &w))
+        return tw_shape_walk_fail(r, p, end, &w, 1, next);
+      after = w.end;
+      rc = tw_shape_element(r, p, (size_t)(w.end - p), w.has_ws, shape);
+    }
     if (rc)
       return rc;
-    p = tw_walk_ws(w.end, end);
+    p = tw_walk_ws(after, end);
     if (p == end)
       return tw_shape_give_up(r, p, end, end, tw_truncated, 0, next);
     if (*p == ']') {

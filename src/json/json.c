@@ -35,10 +35,11 @@ typedef struct tw_json_frame {
 typedef struct tw_json_cursor {
   size_t base;   /* offset of the block from the start of the document */
   uint64_t bits; /* bit i: byte base + i is '"', '\\', < 0x20 or >= 0x80 */
+  int ws;        /* whitespace was skipped (tw_json_ws) */
 } tw_json_cursor;
 
 /* No block yet: any offset i gives i - base >= 64. */
-#define TW_JSON_CURSOR_INIT {(size_t)0 - 64, 0}
+#define TW_JSON_CURSOR_INIT {(size_t)0 - 64, 0, 0}
 
 typedef struct tw_json_scanner {
   const tw_json_dfa *dfa;
@@ -423,6 +424,26 @@ int tw_json_scan_simd(tw_json_simd s, const tw_json_plan *plan, const char *doc,
 #endif
   default:
     return tw_json_run_scalar(plan, lo, end, visit, ctx, root_type);
+  }
+}
+
+int tw_json_scan_value(const tw_json_plan *plan, const char *doc, size_t len,
+                       tw_json_visit_fn visit, void *ctx, size_t *used,
+                       int *has_ws) {
+  if (!plan || !visit || !doc || len == 0 || tw_json_is_ws(*doc))
+    return TW_EINVAL;
+  tw_json_ptr lo = (tw_json_ptr)doc, end = lo + len;
+  switch (tw_json_simd_active()) {
+#if TW_JSON_X86
+  case TW_JSON_SIMD_AVX512:
+    return tw_json_run_value_avx512(plan, lo, end, visit, ctx, used, has_ws);
+  case TW_JSON_SIMD_AVX2:
+    return tw_json_run_value_avx2(plan, lo, end, visit, ctx, used, has_ws);
+  case TW_JSON_SIMD_SSE2:
+    return tw_json_run_value_sse2(plan, lo, end, visit, ctx, used, has_ws);
+#endif
+  default:
+    return tw_json_run_value_scalar(plan, lo, end, visit, ctx, used, has_ws);
   }
 }
 

@@ -86,6 +86,16 @@ typedef int (*tw_json_visit_fn)(void *ctx, uint32_t id, const tw_json_value *v);
 int tw_json_scan(const tw_json_plan *plan, const char *doc, size_t len,
                  tw_json_visit_fn visit, void *ctx, tw_json_type *root_type);
 
+/* Scan the one value at the start of doc[0..len) (doc[0] not whitespace)
+ * with the same validation and reports as tw_json_scan, stopping right
+ * after it: what follows is not read. On TW_OK, *used is the value's
+ * length and *has_ws is 1 when it holds whitespace outside strings.
+ * TW_ESYNTAX when the value is invalid or not complete in doc, TW_EINVAL
+ * without a plan and visitor, or the visitor's non-zero return. */
+int tw_json_scan_value(const tw_json_plan *plan, const char *doc, size_t len,
+                       tw_json_visit_fn visit, void *ctx, size_t *used,
+                       int *has_ws);
+
 /* Decode a STRING value's escapes into UTF-8. Writes at most cap bytes to
  * buf and sets *out_len to the decoded length (which may exceed cap; then
  * call again with a larger buffer). The decoded length never exceeds

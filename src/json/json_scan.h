@@ -31,7 +31,8 @@
 #define TW_N(name) TW_CAT(name, TW_SFX)
 
 static inline __attribute__((always_inline)) TW_FN tw_json_ptr
-TW_N(tw_json_ws)(tw_json_ptr p, tw_json_ptr end, tw_json_ptr lo) {
+TW_N(tw_json_ws)(tw_json_cursor *c, tw_json_ptr p, tw_json_ptr end,
+                tw_json_ptr lo) {
   if (p < end && *p > ' ')
     return p; /* compact JSON: no whitespace at all */
   /* Short runs (a space after ':', a newline and indentation) byte by
@@ -39,8 +40,11 @@ TW_N(tw_json_ws)(tw_json_ptr p, tw_json_ptr end, tw_json_ptr lo) {
    * a vector compare (measured: pretty-printed events 1.3 times as fast);
    * longer runs go to the kernel. */
   for (int k = 0; k < 16; k++, p++)
-    if (p == end || !tw_json_is_ws(*p))
+    if (p == end || !tw_json_is_ws(*p)) {
+      c->ws |= k > 0;
       return p;
+    }
+  c->ws = 1;
   return TW_WS_RUN(p, end, lo);
 }
 
@@ -187,7 +191,7 @@ static TW_FN tw_json_ptr TW_N(tw_json_skip)(tw_json_cursor *cursor,
   int esc;
   tw_json_value v;
 value:
-  p = TW_N(tw_json_ws)(p, end, lo);
+  p = TW_N(tw_json_ws)(c, p, end, lo);
   if (p == end)
     goto fail;
   if (*p == '"') {
@@ -207,7 +211,7 @@ value:
     else
       arrays[depth >> 6] &= ~bit;
     depth++;
-    p = TW_N(tw_json_ws)(p + 1, end, lo);
+    p = TW_N(tw_json_ws)(c, p + 1, end, lo);
     if (p == end)
       goto fail;
     if (*p == (is_array ? ']' : '}'))
@@ -224,7 +228,7 @@ after:
     *cursor = cur;
     return p;
   }
-  p = TW_N(tw_json_ws)(p, end, lo);
+  p = TW_N(tw_json_ws)(c, p, end, lo);
   if (p == end)
     goto fail;
   if (*p == ',') {
@@ -242,13 +246,13 @@ close:
     is_array = (int)((arrays[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1);
   goto after;
 member:
-  p = TW_N(tw_json_ws)(p, end, lo);
+  p = TW_N(tw_json_ws)(c, p, end, lo);
   if (p == end || *p != '"')
     goto fail;
   p = TW_N(tw_json_string)(c, p + 1, end, lo, &esc);
   if (!p)
     goto fail;
-  p = TW_N(tw_json_ws)(p + 1, end, lo);
+  p = TW_N(tw_json_ws)(c, p + 1, end, lo);
   if (p == end || *p != ':')
     goto fail;
   p++;
@@ -333,7 +337,7 @@ static TW_FN int TW_N(tw_json_container_open)(tw_json_scanner *sc,
 /* Parse the member name and ':' at p; *state becomes the value's state. */
 static inline TW_FN int TW_N(tw_json_member)(tw_json_scanner *sc,
                                              tw_json_ptr *pp, uint32_t *state) {
-  tw_json_ptr p = TW_N(tw_json_ws)(*pp, sc->end, sc->lo);
+  tw_json_ptr p = TW_N(tw_json_ws)(&sc->cur, *pp, sc->end, sc->lo);
   if (p == sc->end || *p != '"')
     return TW_ESYNTAX;
   int esc = 0;
@@ -341,7 +345,7 @@ static inline TW_FN int TW_N(tw_json_member)(tw_json_scanner *sc,
               q = TW_N(tw_json_string)(&sc->cur, k, sc->end, sc->lo, &esc);
   if (!q)
     return TW_ESYNTAX;
-  p = TW_N(tw_json_ws)(q + 1, sc->end, sc->lo);
+  p = TW_N(tw_json_ws)(&sc->cur, q + 1, sc->end, sc->lo);
   if (p == sc->end || *p != ':')
     return TW_ESYNTAX;
   *pp = p + 1;
@@ -358,7 +362,7 @@ static TW_FN int TW_N(tw_json_walk)(tw_json_scanner *sc, uint32_t state,
   tw_json_value v;
   int rc;
 value:
-  p = TW_N(tw_json_ws)(p, end, lo);
+  p = TW_N(tw_json_ws)(&sc->cur, p, end, lo);
   if (p == end)
     return TW_ESYNTAX;
   if (*p == '{' || *p == '[') {
@@ -370,7 +374,7 @@ value:
     if ((rc = TW_N(tw_json_container_open)(sc, state, p)) != TW_OK)
       return rc;
     f = &sc->stack[sc->depth - 1];
-    p = TW_N(tw_json_ws)(p + 1, end, lo);
+    p = TW_N(tw_json_ws)(&sc->cur, p + 1, end, lo);
     if (p == end)
       return TW_ESYNTAX;
     if (*p == (f->is_array ? ']' : '}')) {
@@ -392,7 +396,7 @@ after:
     *pp = p;
     return TW_OK;
   }
-  p = TW_N(tw_json_ws)(p, end, lo);
+  p = TW_N(tw_json_ws)(&sc->cur, p, end, lo);
   if (p == end)
     return TW_ESYNTAX;
   f = &sc->stack[sc->depth - 1];
@@ -418,7 +422,8 @@ member:
 static TW_FN int TW_N(tw_json_run)(const tw_json_plan *plan, tw_json_ptr lo,
                                    tw_json_ptr end, tw_json_visit_fn visit,
                                    void *ctx, tw_json_type *root_type) {
-  tw_json_ptr p = TW_N(tw_json_ws)(lo, end, lo);
+  tw_json_cursor edge = TW_JSON_CURSOR_INIT; /* whitespace around the root */
+  tw_json_ptr p = TW_N(tw_json_ws)(&edge, lo, end, lo);
   if (p == end)
     return TW_ESYNTAX;
   tw_json_type type = tw_json_type_at(*p);
@@ -432,10 +437,26 @@ static TW_FN int TW_N(tw_json_run)(const tw_json_plan *plan, tw_json_ptr lo,
     p = TW_N(tw_json_skip)(&cur, p, end, lo, TW_JSON_MAX_DEPTH);
     rc = p ? TW_OK : TW_ESYNTAX;
   }
-  if (rc == TW_OK && TW_N(tw_json_ws)(p, end, lo) != end)
+  if (rc == TW_OK && TW_N(tw_json_ws)(&edge, p, end, lo) != end)
     rc = TW_ESYNTAX;
   if (rc != TW_ESYNTAX && root_type)
     *root_type = type;
+  return rc;
+}
+
+/* tw_json_scan_value after the argument checks: *lo is not whitespace. */
+static TW_FN int TW_N(tw_json_run_value)(const tw_json_plan *plan,
+                                         tw_json_ptr lo, tw_json_ptr end,
+                                         tw_json_visit_fn visit, void *ctx,
+                                         size_t *used, int *has_ws) {
+  tw_json_scanner sc;
+  tw_json_scanner_init(&sc, plan, lo, end, visit, ctx);
+  tw_json_ptr p = lo;
+  int rc = TW_N(tw_json_walk)(&sc, TW_JSON_START, &p);
+  if (rc == TW_OK) {
+    *used = (size_t)(p - lo);
+    *has_ws = sc.cur.ws;
+  }
   return rc;
 }
 

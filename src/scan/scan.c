@@ -43,6 +43,8 @@ typedef struct shared {
   atomic_size_t shown;             /* input errors printed */
   tw_json_plan *line_plan;         /* $.eventTime, $.detail-type, $.Records */
   uint32_t id_time, id_detail, id_records;
+  int fused;                       /* ingest collects the filters' values */
+  uint32_t shape_ids[TW_INGEST_PLAN_PATHS]; /* in the filter set's plan */
 } shared;
 
 typedef struct worker {
@@ -123,7 +125,9 @@ static int on_event(void *ctx, const tw_ingest_event *ev) {
   shared *sh = w->sh;
   if (tw_bt_minutes_add(w->minutes, ev->time_ms))
     return TW_ENOMEM;
-  int rc = tw_filter_set_eval(sh->fs, ev->message, ev->len, w->s, w->matched);
+  int rc = ev->collected
+               ? tw_filter_set_eval_collected(sh->fs, ev->message, ev->len, w->s, w->matched)
+               : tw_filter_set_eval(sh->fs, ev->message, ev->len, w->s, w->matched);
   for (size_t f = 0; !rc && f < sh->nf; f++) {
     if (!w->matched[f])
       continue;
@@ -335,6 +339,36 @@ static int plan_jobs(shared *sh, const tw_ingest_file *files, size_t nfiles, int
 
 /* ---- filters and alarms of the configuration ---- */
 
+/* With JSON filters, the input layer's element scan also collects their
+ * values (one scan per event, no prefilter; see tw_ingest_collector). */
+static int setup_fusion(shared *sh) {
+  tw_json_plan *plan = tw_filter_set_plan(sh->fs);
+  if (tw_json_plan_count(plan) == 0)
+    return TW_OK;
+  int rc = tw_ingest_plan_add(plan, sh->shape_ids);
+  sh->fused = rc == TW_OK;
+  return rc;
+}
+
+static int collect_begin(void *ctx) {
+  worker *w = ctx;
+  return tw_filter_scratch_begin(w->sh->fs, w->s);
+}
+
+static int collect_visit(void *ctx, uint32_t id, const tw_json_value *v) {
+  return tw_filter_scratch_visit(((worker *)ctx)->s, id, v);
+}
+
+static int set_collector(worker *w) {
+  shared *sh = w->sh;
+  if (!sh->fused)
+    return TW_OK;
+  tw_ingest_collector c = {.plan = tw_filter_set_plan(sh->fs), .begin = collect_begin,
+                           .visit = collect_visit, .ctx = w};
+  memcpy(c.ids, sh->shape_ids, sizeof c.ids);
+  return tw_ingest_set_collector(w->in, &c);
+}
+
 static int setup_filters(shared *sh, const tw_config *cfg, const tw_scan_opts *o,
                          tw_scan_result *r, tw_error *err) {
   size_t n = tw_config_metric_filter_count(cfg);
@@ -381,7 +415,7 @@ static int setup_filters(shared *sh, const tw_config *cfg, const tw_scan_opts *o
   }
   int rc = tw_filter_set_new(pats, r->nfilters, &sh->fs, err);
   free(pats);
-  return rc;
+  return rc ? rc : setup_fusion(sh);
 }
 
 static int setup_line_plan(shared *sh) {
@@ -448,7 +482,8 @@ static int start_workers(shared *sh, worker *w, int n, tw_ingest_opts *io) {
     w[t].datapoints = calloc(sh->nf + 1, sizeof *w[t].datapoints);
     w[t].skipped = calloc(sh->nf + 1, sizeof *w[t].skipped);
     if (!w[t].matched || !w[t].matches || !w[t].datapoints || !w[t].skipped || tw_filter_scratch_new(sh->fs, &w[t].s) ||
-        tw_bt_minutes_new(&w[t].minutes) || tw_ingest_new(io, &w[t].in))
+        tw_bt_minutes_new(&w[t].minutes) || tw_ingest_new(io, &w[t].in) ||
+        set_collector(&w[t]))
       return TW_ENOMEM;
   }
   for (int t = 0; t < n; t++)

@@ -5,11 +5,13 @@
  * every kind of bad input (truncated / corrupt gzip, invalid JSON inside a
  * Records array, a bad NDJSON line, oversized events, digest files, empty
  * and non-JSON files), each checked for its reported offset and reason
- * and for the summary counters. The real-data shape tests are in
+ * and for the summary counters; and the fused collector (values of a
+ * caller's plan collected by the element scan). The real-data shape tests are in
  * test_ingest_shapes.c.
  */
 #include "test_ingest_util.h"
 
+#include "json/json.h"
 #include "tw_test.h"
 
 /* A CloudTrail-like event; minute m of 2023-07-10T12. */
@@ -788,6 +790,72 @@ TW_TEST(fixture_tree) {
   TW_CHECK_EQ_INT(r.st.events, 10);
   TW_CHECK_EQ_INT(r.st.errors, 5);
   tit_run_free(&r);
+}
+
+/* ---- fused collection ---- */
+
+typedef struct col_ctx {
+  uint32_t name_id;
+  int begins, names;
+  char name[32];
+  int ok; /* every collected event's eventName equals the collected one */
+} col_ctx;
+
+static int col_begin(void *ctx) {
+  col_ctx *c = ctx;
+  c->begins++;
+  c->names = 0;
+  c->name[0] = 0;
+  return 0;
+}
+
+static int col_visit(void *ctx, uint32_t id, const tw_json_value *v) {
+  col_ctx *c = ctx;
+  if (id == c->name_id && v->len < sizeof c->name) {
+    memcpy(c->name, v->ptr, v->len);
+    c->name[v->len] = 0;
+    c->names++;
+  }
+  return 0;
+}
+
+static int col_event(void *ctx, const tw_ingest_event *ev) {
+  col_ctx *c = ctx;
+  if (ev->collected) {
+    char want[48];
+    snprintf(want, sizeof want, "\"eventName\":\"%s\"", c->name);
+    c->ok &= c->names == 1 && memmem(ev->message, ev->len, want, strlen(want)) != NULL;
+  }
+  return 0;
+}
+
+TW_TEST(fused_collector) {
+  const char *in = "{\"Records\":[{\"eventVersion\":\"1\",\"eventName\":\"A\"},\n"
+                   " { \"eventName\" : \"B\", \"eventTime\":\"2023-07-10T12:00:00Z\" },"
+                   "{\"eventName\":\"C\",\"x\":tru},"
+                   "{\"detail-type\":\"AWS API Call via CloudTrail\",\"detail\":{\"eventName\":\"D\"}},"
+                   "{\"other\":1},{\"eventName\":\"E\"}]}";
+  tw_json_plan *plan;
+  TW_CHECK_EQ_INT(tw_json_plan_new(&plan), TW_OK);
+  tw_json_step step = {TW_JSON_STEP_KEY, "eventName", 9, 0};
+  col_ctx c = {.ok = 1};
+  tw_ingest_collector col = {.plan = plan, .begin = col_begin, .visit = col_visit, .ctx = &c};
+  TW_CHECK_EQ_INT(tw_json_plan_add(plan, &step, 1, &c.name_id), TW_OK);
+  TW_CHECK_EQ_INT(tw_ingest_plan_add(plan, col.ids), TW_OK);
+  tw_ingest *ing;
+  TW_CHECK_EQ_INT(tw_ingest_new(NULL, &ing), TW_OK);
+  tw_ingest_stats plain = {0}, fused = {0};
+  TW_CHECK_EQ_INT(tw_ingest_buffer_events(ing, "t", in, strlen(in), NULL, NULL, &plain), TW_OK);
+  TW_CHECK_EQ_INT(tw_ingest_set_collector(ing, &col), TW_OK);
+  TW_CHECK_EQ_INT(tw_ingest_buffer_events(ing, "t", in, strlen(in), col_event, &c, &fused),
+                  TW_OK);
+  TW_CHECK(memcmp(&plain, &fused, sizeof plain) == 0);
+  TW_CHECK_EQ_INT(fused.events, 4);
+  TW_CHECK_EQ_INT(fused.events_invalid, 1);
+  TW_CHECK(c.begins >= 6);
+  TW_CHECK(c.ok);
+  tw_ingest_free(ing);
+  tw_json_plan_free(plan);
 }
 
 int main(void) { return tw_test_run(); }
