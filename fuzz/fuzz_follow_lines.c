@@ -7,7 +7,9 @@
  * chunk (taking the complete lines after each chunk, the rest at the end)
  * gives exactly the events of feeding them all at once — same count, same
  * messages, same times, in order — and the consumed offset ends at the
- * input's end. Every message is one src/ingest event (never empty).
+ * input's end. Every message is one src/ingest event (never empty). And a
+ * take into a full batch (before each chunked take) changes nothing:
+ * complete lines waiting in carry are never dropped.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +22,19 @@ static void fuzz_check(int cond) {
     __builtin_trap();
 }
 
+/* A take into a full batch takes nothing and drops nothing. */
+static void fuzz_full_take(tw_flines *l) {
+  static tw_fbatch full;
+  while (full.n < TW_FOLLOW_BATCH_EVENTS)
+    fuzz_check(tw_fbatch_add(&full, 0, "{}", 2) == TW_OK);
+  size_t len = l->carry.len;
+  int64_t pos = l->pos;
+  uint64_t errs = l->errs.count;
+  fuzz_check(tw_flines_take(l, &full, 0, 0) == TW_OK);
+  fuzz_check(full.n == TW_FOLLOW_BATCH_EVENTS && l->carry.len == len &&
+             l->pos == pos && l->errs.count == errs);
+}
+
 /* Feed data in chunks (sizes from seed; seed 0: one chunk) into b. */
 static void fuzz_feed(const uint8_t *data, size_t n, unsigned seed, tw_fbatch *b) {
   tw_flines l;
@@ -30,6 +45,8 @@ static void fuzz_feed(const uint8_t *data, size_t n, unsigned seed, tw_fbatch *b
     if (k > n - i)
       k = n - i;
     fuzz_check(tw_flines_append(&l, data + i, k) == TW_OK);
+    if (seed)
+      fuzz_full_take(&l);
     fuzz_check(tw_flines_take(&l, b, 0, 0) == TW_OK);
     i += k;
   }

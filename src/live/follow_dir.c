@@ -7,7 +7,10 @@
  * walked at start, every 30 seconds and after an inotify overflow, as a
  * safety net. A file found by a walk is read once its mtime is a second
  * old (it may still be being written). Objects go through
- * follow_object.c; a batch of them commits in one transaction.
+ * follow_object.c; a batch of them commits in one transaction (a large
+ * object in several). Objects and date directories too old to hold an
+ * accepted event are skipped, and their progress rows forgotten at start
+ * and at most hourly (follow_done.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -130,6 +133,17 @@ static int tw_fdir_watch(tw_fsrc *s, tw_fdir *d, const char *full,
   return TW_OK;
 }
 
+/* A directory no longer walked: its watch goes too (the IN_IGNORED that
+ * follows finds no slot). */
+static void tw_fdir_unwatch(tw_fdir *d, const char *rel) {
+  for (size_t i = 0; i < d->nwd; i++)
+    if (d->wd[i] && !strcmp(d->wd[i], rel)) {
+      (void)inotify_rm_watch(d->ifd, (int)i);
+      free(d->wd[i]);
+      d->wd[i] = NULL;
+    }
+}
+
 /* ---- walks ------------------------------------------------------------------------------ */
 
 static char *tw_fdir_join(const char *a, const char *b) {
@@ -184,16 +198,21 @@ static int tw_fdir_entry(tw_fsrc *s, tw_fdir *d, int dfd, const char *name,
   if (S_ISDIR(sb.st_mode))
     return strcmp(name, "CloudTrail-Digest") ? tw_fdir_walk(s, d, rel)
                                              : TW_OK;
-  if (!S_ISREG(sb.st_mode) || !tw_fdir_wanted(rel, tw_api_now_ms()))
-    return TW_OK;
-  const tw_fobj *o = tw_fmap_get(&d->done, rel);
+  int64_t now = tw_api_now_ms();
   int64_t mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-  if (o && o->size == sb.st_size && o->mtime_ns == mtime)
+  if (!S_ISREG(sb.st_mode) || !tw_fdir_wanted(rel, now) ||
+      tw_fdir_expired(rel, mtime, now))
+    return TW_OK;
+  if (tw_fobj_done(tw_fmap_get(&d->done, rel), sb.st_size, mtime))
     return TW_OK;
   return tw_fqueue_push(&d->queue, rel, 0);
 }
 
 static int tw_fdir_walk(tw_fsrc *s, tw_fdir *d, const char *rel) {
+  if (*rel && tw_fdir_dir_expired(rel, tw_api_now_ms())) {
+    tw_fdir_unwatch(d, rel); /* a day (month, year) of old objects only */
+    return TW_OK;
+  }
   char *full = *rel ? tw_fdir_join(s->path, rel) : strdup(s->path);
   if (!full)
     return TW_ENOMEM;
@@ -278,12 +297,19 @@ static int tw_fdir_drain(tw_fsrc *s, tw_fdir *d) {
   return rc;
 }
 
+int tw_fdir_scan(tw_fsrc *s, tw_fdir *d) {
+  int rc = tw_fdir_walk(s, d, "");
+  return rc ? rc : tw_fdir_drain(s, d);
+}
+
 /* Walks due (start, period, overflow) and deferred objects due. */
 static int tw_fdir_due(tw_fsrc *s, tw_fdir *d, int64_t now) {
   int rc = TW_OK;
   if (d->scan_needed || now >= d->next_scan_ms) {
     d->scan_needed = 0;
     d->next_scan_ms = now + TW_FDIR_RESCAN_MS;
+    if (now >= d->next_prune_ms)
+      (void)tw_fdir_prune(s, d, now); /* failures: logged, tried later */
     rc = tw_fdir_walk(s, d, "");
   }
   if (rc == TW_OK && d->deferred.n && now >= d->retry_ms) {

@@ -25,12 +25,22 @@ tw_fobj *tw_fmap_get(const tw_fmap *m, const char *path);
 /* Insert or update (the path is copied when new). */
 int tw_fmap_put(tw_fmap *m, const tw_fobj *o);
 void tw_fmap_free(tw_fmap *m);
+/* Remove the objects gone(o, ud) says are gone; their paths move to
+ * *paths (*n of them; free each and the array). TW_OK or TW_ENOMEM (then
+ * m is unchanged). */
+int tw_fmap_remove_if(tw_fmap *m, int (*gone)(const tw_fobj *o, void *ud),
+                      void *ud, char ***paths, size_t *n);
+
+/* 1 when o records the object (size, mtime_ns) as done: all of its
+ * events committed (not a partial row). */
+int tw_fobj_done(const tw_fobj *o, int64_t size, int64_t mtime_ns);
 
 /* An object read into the batch, not committed yet. */
 typedef struct tw_fpend {
   tw_fobj rec;              /* rec.path owned */
   char stream[513];
   size_t from, to;          /* its events in the batch */
+  uint64_t skip;            /* its events before those (committed before) */
 } tw_fpend;
 
 /* Objects to look at. */
@@ -53,6 +63,8 @@ typedef struct tw_fdir {
   size_t nwd;
   int watch_warned;
   tw_fmap done;
+  int stale;                /* done misses committed rows: reload it */
+  int64_t next_prune_ms;
   tw_fqueue queue, deferred;
   int64_t retry_ms, next_scan_ms;
   int scan_needed;
@@ -74,7 +86,19 @@ int tw_fdir_wanted(const char *rel, int64_t now_ms);
 int tw_fdir_object(tw_fsrc *s, tw_fdir *d, const tw_fqitem *it);
 /* Commit the batch: events and object rows in one transaction. */
 int tw_fdir_flush(tw_fsrc *s, tw_fdir *d);
-/* Load the objects done from the store. */
+/* Load the objects done from the store, forgetting the expired ones. */
 int tw_fdir_load(tw_fsrc *s, tw_fdir *d);
+/* Replace the map by the store's rows (after a failed insertion). */
+int tw_fdir_reload(tw_fsrc *s, tw_fdir *d);
+/* Forget (map and store) the objects expired at now_ms. */
+int tw_fdir_prune(tw_fsrc *s, tw_fdir *d, int64_t now_ms);
+/* 1 when an object (relative path rel, mtime mtime_ns) is too old to hold
+ * any event still accepted: it is neither read nor remembered. */
+int tw_fdir_expired(const char *rel, int64_t mtime_ns, int64_t now_ms);
+/* 1 when rel is a .../CloudTrail/<region>/YYYY[/MM[/DD]] directory whose
+ * whole period is expired: it is not walked (nor watched). */
+int tw_fdir_dir_expired(const char *rel, int64_t now_ms);
+/* One walk of the whole tree, then read what it found (commits included). */
+int tw_fdir_scan(tw_fsrc *s, tw_fdir *d);
 
 #endif /* TW_FOLLOW_DIR_H */

@@ -53,6 +53,7 @@ typedef struct tw_ffile {
   size_t base_sig_len;
   int64_t next_dev, next_ino; /* progress row of the file switched to */
   int switching;
+  int warned_kind;          /* follow.not_regular logged */
   int failed;               /* a commit failed: pause before the next pass */
   char chunk[TW_FFILE_CHUNK];
 } tw_ffile;
@@ -168,16 +169,44 @@ static void tw_ffile_adopt(tw_ffile *f, int fd, const struct stat *sb,
   tw_ffile_set_base(f);
 }
 
-/* Open path; 1 when opened, 0 when it does not exist (yet). */
-static int tw_ffile_open(const char *path, int *fd, struct stat *sb) {
-  *fd = open(path, O_RDONLY | O_CLOEXEC);
+/* Something other than a regular file is at the name (a FIFO, a device,
+ * a directory): not read, warned once until a regular file is back. */
+static void tw_ffile_not_regular(tw_fsrc *s, tw_ffile *f, const char *path) {
+  if (f->warned_kind)
+    return;
+  f->warned_kind = 1;
+  tw_log_kv(s->log, TW_LOG_WARN, "follow.not_regular", "source", s->path,
+            "file", path, "reason", "not a regular file (a FIFO, a device "
+            "or a directory): not read; waiting for a regular file", NULL);
+}
+
+/* Open path; 1 when a regular file was opened, 0 when there is none (yet)
+ * or something else is there. The open never blocks: O_NONBLOCK (cleared
+ * once the file is known to be regular), since opening a FIFO for reading
+ * would wait for a writer forever, and stopping with it. */
+static int tw_ffile_open(tw_fsrc *s, tw_ffile *f, const char *path, int *fd,
+                         struct stat *sb) {
+  *fd = -1;
+  if (stat(path, sb) != 0)
+    return 0;
+  if (!S_ISREG(sb->st_mode)) { /* not even opened (a device may react) */
+    tw_ffile_not_regular(s, f, path);
+    return 0;
+  }
+  *fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (*fd < 0)
     return 0;
-  if (fstat(*fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
+  int fl = fcntl(*fd, F_GETFL), ok = fstat(*fd, sb) == 0;
+  if (ok && !S_ISREG(sb->st_mode)) { /* replaced after the stat */
+    tw_ffile_not_regular(s, f, path);
+    ok = 0;
+  }
+  if (!ok || fl < 0 || fcntl(*fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
     close(*fd);
     *fd = -1;
     return 0;
   }
+  f->warned_kind = 0;
   return 1;
 }
 
@@ -205,7 +234,7 @@ static void tw_ffile_resume_at(tw_fsrc *s, tw_ffile *f, const char *path,
                                const tw_store_tail *t) {
   int fd;
   struct stat sb;
-  if (!tw_ffile_open(path, &fd, &sb))
+  if (!tw_ffile_open(s, f, path, &fd, &sb))
     return;
   tw_ffile_adopt(f, fd, &sb, t->pos);
   memcpy(f->lines.sig, t->sig, t->sig_len);
@@ -361,7 +390,7 @@ static int tw_ffile_rotation(tw_fsrc *s, tw_ffile *f) {
   if (sb.st_size == 0 && tw_api_now_ms() - f->grew_ms < TW_FFILE_QUIET_MS)
     return 0;
   int fd;
-  return tw_ffile_open(s->path, &fd, &sb) &&
+  return tw_ffile_open(s, f, s->path, &fd, &sb) &&
          tw_ffile_switch(s, f, fd, &sb) == TW_OK;
 }
 
@@ -370,7 +399,7 @@ static int tw_ffile_pass(tw_fsrc *s, tw_ffile *f) {
   if (f->fd < 0) {
     int fd;
     struct stat sb;
-    if (!tw_ffile_open(s->path, &fd, &sb))
+    if (!tw_ffile_open(s, f, s->path, &fd, &sb))
       return 0;
     tw_ffile_adopt(f, fd, &sb, 0);
   }

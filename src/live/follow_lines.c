@@ -88,13 +88,26 @@ static void tw_flines_overlong(tw_flines *l) {
   l->skipping = 1;
 }
 
+/* carry holds no newline (only the start of a line): drop it when it is
+ * the rest of a line being dropped, or when it is already too long. Only
+ * this case may drop anything: when a take stops because the batch is
+ * full, carry may hold complete lines of any total size, all valid. */
+static void tw_flines_unterminated(tw_flines *l) {
+  if (l->skipping)
+    tw_flines_consume(l, l->carry.len);
+  else if (l->carry.len > TW_FOLLOW_MAX_LINE)
+    tw_flines_overlong(l);
+}
+
 int tw_flines_take(tw_flines *l, tw_fbatch *b, int64_t now_ms, int final) {
   size_t i = 0;
-  int rc = TW_OK;
+  int rc = TW_OK, no_newline = 0;
   while (rc == TW_OK && i < l->carry.len && !tw_fbatch_full(b, now_ms)) {
     const char *nl = memchr(l->carry.data + i, '\n', l->carry.len - i);
-    if (!nl)
+    if (!nl) {
+      no_newline = 1;
       break;
+    }
     size_t end = (size_t)(nl - l->carry.data);
     if (!l->skipping)
       rc = tw_flines_line(l, b, l->carry.data + i, end - i,
@@ -107,12 +120,13 @@ int tw_flines_take(tw_flines *l, tw_fbatch *b, int64_t now_ms, int final) {
       rc = tw_flines_line(l, b, l->carry.data + i, l->carry.len - i,
                           l->pos + (int64_t)i, now_ms);
     i = l->carry.len;
+    no_newline = 0;
   }
   if (rc)
     return rc;
   tw_flines_consume(l, i);
-  if (l->carry.len > TW_FOLLOW_MAX_LINE)
-    tw_flines_overlong(l);
+  if (no_newline)
+    tw_flines_unterminated(l);
   return TW_OK;
 }
 

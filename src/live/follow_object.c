@@ -7,11 +7,14 @@
  * mtime changes; then, when its old bytes are a prefix of the new ones
  * (a truncated copy completed, a touch, s3 sync setting the mtime after
  * the rename), the events the old bytes gave are skipped and only the
- * rest is ingested; other content is ingested in full.
+ * rest is ingested; other content is ingested in full. A large object is
+ * committed over several transactions with a partial row (see the commit
+ * section). The map of objects done is in follow_done.c.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,79 +27,6 @@
 #define TW_FOBJ_MAX_SIZE (INT64_C(512) << 20) /* larger: reported, skipped */
 #define TW_FOBJ_QUIET_NS INT64_C(1000000000)  /* found by a walk: mtime age */
 #define TW_DAY_MS INT64_C(86400000)
-
-/* ---- map of objects done ------------------------------------------------------- */
-
-static size_t tw_fmap_hash(const char *s) {
-  uint64_t h = UINT64_C(1469598103934665603);
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-  return (size_t)h;
-}
-
-static tw_fobj *tw_fmap_slot(const tw_fmap *m, const char *path) {
-  size_t i = tw_fmap_hash(path) & (m->cap - 1);
-  while (m->slot[i].path && strcmp(m->slot[i].path, path))
-    i = (i + 1) & (m->cap - 1);
-  return &m->slot[i];
-}
-
-tw_fobj *tw_fmap_get(const tw_fmap *m, const char *path) {
-  if (!m->cap)
-    return NULL;
-  tw_fobj *o = tw_fmap_slot(m, path);
-  return o->path ? o : NULL;
-}
-
-static int tw_fmap_grow(tw_fmap *m) {
-  tw_fmap bigger = {calloc(m->cap ? m->cap * 2 : 1024, sizeof(tw_fobj)),
-                    m->cap ? m->cap * 2 : 1024, m->n};
-  if (!bigger.slot)
-    return TW_ENOMEM;
-  for (size_t i = 0; i < m->cap; i++)
-    if (m->slot[i].path)
-      *tw_fmap_slot(&bigger, m->slot[i].path) = m->slot[i];
-  free(m->slot);
-  *m = bigger;
-  return TW_OK;
-}
-
-int tw_fmap_put(tw_fmap *m, const tw_fobj *o) {
-  if ((m->n + 1) * 2 > m->cap && tw_fmap_grow(m))
-    return TW_ENOMEM;
-  tw_fobj *slot = tw_fmap_slot(m, o->path);
-  char *path = slot->path;
-  if (!path && !(path = strdup(o->path)))
-    return TW_ENOMEM;
-  if (!slot->path)
-    m->n++;
-  *slot = *o;
-  slot->path = path;
-  return TW_OK;
-}
-
-void tw_fmap_free(tw_fmap *m) {
-  for (size_t i = 0; i < m->cap; i++)
-    free(m->slot[i].path);
-  free(m->slot);
-  memset(m, 0, sizeof *m);
-}
-
-static int tw_fdir_load_row(const tw_store_object *o, void *ud) {
-  tw_fdir *d = ud;
-  tw_fobj r = {(char *)o->path, o->size, o->mtime_ns, o->events, o->errors,
-               {0}};
-  memcpy(r.sha, o->sha256, 32);
-  return tw_fmap_put(&d->done, &r);
-}
-
-int tw_fdir_load(tw_fsrc *s, tw_fdir *d) {
-  tw_api_lock(s->api);
-  int rc = tw_store_object_list(tw_api_store(s->api), s->path,
-                                tw_fdir_load_row, d);
-  tw_api_unlock(s->api);
-  return rc;
-}
 
 /* ---- which objects ------------------------------------------------------------------ */
 
@@ -284,7 +214,8 @@ static int tw_fdir_decode(tw_fsrc *s, tw_fdir *d, const char *rel,
   return TW_OK;
 }
 
-static int tw_fdir_add_pending(tw_fdir *d, const tw_fobj *rec, size_t from) {
+static int tw_fdir_add_pending(tw_fdir *d, const tw_fobj *rec, size_t from,
+                               uint64_t skip) {
   if (d->npend == d->cappend) {
     size_t cap = d->cappend ? d->cappend * 2 : 64;
     tw_fpend *p = realloc(d->pend, cap * sizeof *p);
@@ -300,6 +231,7 @@ static int tw_fdir_add_pending(tw_fdir *d, const tw_fobj *rec, size_t from) {
   tw_fdir_stream(d, rec->path, p->stream, sizeof p->stream);
   p->from = from;
   p->to = d->batch.n;
+  p->skip = skip;
   d->npend++;
   return TW_OK;
 }
@@ -310,7 +242,7 @@ static int tw_fdir_too_large(tw_fsrc *s, tw_fdir *d, tw_fobj *rec) {
             "object", rec->path, "error", "larger than 512 MiB: skipped",
             NULL);
   rec->errors = 1;
-  return tw_fdir_add_pending(d, rec, d->batch.n);
+  return tw_fdir_add_pending(d, rec, d->batch.n, 0);
 }
 
 static int tw_fdir_defer(tw_fdir *d, const char *rel) {
@@ -331,7 +263,7 @@ static int tw_fdir_not_events(int fd) {
 static int tw_fdir_read(tw_fsrc *s, tw_fdir *d, int fd, const struct stat *sb,
                         tw_fobj *rec, const tw_fobj *old) {
   if (tw_fdir_not_events(fd))
-    return tw_fdir_add_pending(d, rec, d->batch.n);
+    return tw_fdir_add_pending(d, rec, d->batch.n, 0);
   if (sb->st_size > TW_FOBJ_MAX_SIZE)
     return tw_fdir_too_large(s, d, rec);
   int ok = tw_fdir_read_all(d, fd, sb->st_size);
@@ -345,12 +277,15 @@ static int tw_fdir_read(tw_fsrc *s, tw_fdir *d, int fd, const struct stat *sb,
   uint64_t skip = tw_fdir_skip(s, d, old, rec->path);
   size_t from = d->batch.n;
   int rc = tw_fdir_decode(s, d, rec->path, skip, rec);
-  return rc ? rc : tw_fdir_add_pending(d, rec, from);
+  return rc ? rc : tw_fdir_add_pending(d, rec, from, skip);
 }
 
 int tw_fdir_object(tw_fsrc *s, tw_fdir *d, const tw_fqitem *it) {
-  if (!tw_fdir_wanted(it->rel, tw_api_now_ms()) || tw_fdir_pending(d, it->rel))
+  int64_t now = tw_api_now_ms();
+  if (!tw_fdir_wanted(it->rel, now) || tw_fdir_pending(d, it->rel))
     return TW_OK;
+  if (d->stale && tw_fdir_reload(s, d) != TW_OK)
+    return tw_fdir_defer(d, it->rel); /* unknown whether done: later */
   size_t n = strlen(s->path) + strlen(it->rel) + 2;
   char *full = malloc(n);
   if (!full)
@@ -368,7 +303,8 @@ int tw_fdir_object(tw_fsrc *s, tw_fdir *d, const tw_fqitem *it) {
     rec.size = sb.st_size;
     rec.mtime_ns = tw_fdir_mtime_ns(&sb);
     int64_t age = tw_fdir_now_ns() - rec.mtime_ns;
-    if (old && old->size == rec.size && old->mtime_ns == rec.mtime_ns)
+    if (tw_fobj_done(old, rec.size, rec.mtime_ns) ||
+        tw_fdir_expired(it->rel, rec.mtime_ns, now))
       rc = TW_OK;
     else if (!it->from_event && age < TW_FOBJ_QUIET_NS && age > -TW_FOBJ_QUIET_NS)
       rc = tw_fdir_defer(d, it->rel);
@@ -381,34 +317,135 @@ int tw_fdir_object(tw_fsrc *s, tw_fdir *d, const tw_fqitem *it) {
 
 /* ---- commit ----------------------------------------------------------------------------- */
 
+/* The pending objects are committed in transactions of about a batch of
+ * events each (TW_FOLLOW_BATCH_EVENTS, TW_FOLLOW_BATCH_BYTES): whole
+ * objects while they fit, and an object that does not fit in an empty
+ * transaction (a large object) split over several, so that the API lock
+ * is never held for long. Every transaction carries the rows of the
+ * objects it ends; one that ends inside an object carries that object's
+ * partial row (events = how many of its events are committed, errors =
+ * TW_STORE_OBJECT_PARTIAL, the SHA-256 and size of the whole content).
+ * A partial row never counts as done, so after a crash or a failed
+ * commit the object is read again, and since its bytes hash the same,
+ * its committed events are skipped (tw_fdir_skip): nothing twice, nothing
+ * lost. */
+
+/* A transaction's share: from event e0 of object i0 (events relative to
+ * the object's first event in the batch) to event e1 of object i1;
+ * objects i0 .. i1-1 end in it, object i1 is partial when e1 > 0. */
+typedef struct tw_fspan {
+  tw_fdir *d;
+  size_t i0, e0, i1, e1;
+} tw_fspan;
+
+static size_t tw_fspan_bytes(const tw_fbatch *b, size_t from, size_t to) {
+  return to > from ? b->off[to - 1] + b->len[to - 1] - b->off[from] : 0;
+}
+
+/* How many events of object p from its event e fill one transaction (at
+ * least one). */
+static size_t tw_fspan_fit(const tw_fbatch *b, const tw_fpend *p, size_t e) {
+  size_t k = 0, bytes = 0;
+  while (p->from + e + k < p->to && k < TW_FOLLOW_BATCH_EVENTS &&
+         (k == 0 || bytes + b->len[p->from + e + k] <= TW_FOLLOW_BATCH_BYTES))
+    bytes += b->len[p->from + e + k++];
+  return k;
+}
+
+/* Where the transaction starting at (sp->i0, sp->e0) ends: whole objects
+ * while they fit; an object that does not fit in the empty transaction is
+ * split. */
+static void tw_fspan_end(tw_fspan *sp) {
+  const tw_fdir *d = sp->d;
+  size_t n = 0, bytes = 0, i = sp->i0, e = sp->e0;
+  while (i < d->npend) {
+    const tw_fpend *p = &d->pend[i];
+    size_t left = p->to - p->from - e;
+    size_t lb = tw_fspan_bytes(&d->batch, p->from + e, p->to);
+    if (n + left <= TW_FOLLOW_BATCH_EVENTS &&
+        bytes + lb <= TW_FOLLOW_BATCH_BYTES) {
+      n += left;
+      bytes += lb;
+      i++;
+      e = 0;
+      continue;
+    }
+    if (n == 0)
+      e += tw_fspan_fit(&d->batch, p, e);
+    break;
+  }
+  sp->i1 = i;
+  sp->e1 = e;
+}
+
+/* The row of p, or its partial row when only its first done events are
+ * committed. */
+static tw_fobj tw_fspan_row(const tw_fpend *p, int partial, size_t done) {
+  tw_fobj r = p->rec;
+  if (partial) {
+    r.events = (int64_t)(p->skip + done);
+    r.errors = TW_STORE_OBJECT_PARTIAL;
+  }
+  return r;
+}
+
+static int tw_fspan_put(tw_fsrc *s, const tw_fobj *r, int64_t now_ms) {
+  tw_store_object o = {s->path, r->path, r->size, r->mtime_ns, r->events,
+                       r->errors, r->sha, now_ms};
+  return tw_store_object_put(tw_api_store(s->api), &o);
+}
+
 static int tw_fdir_tx(tw_fsrc *s, void *ud, int64_t now_ms,
                       tw_live_counts *c) {
-  tw_fdir *d = ud;
+  tw_fspan *sp = ud;
+  tw_fdir *d = sp->d;
   int rc = TW_OK;
-  for (size_t i = 0; rc == TW_OK && i < d->npend; i++) {
+  size_t last = sp->e1 ? sp->i1 : sp->i1 - 1;
+  for (size_t i = sp->i0; rc == TW_OK && i <= last; i++) {
     const tw_fpend *p = &d->pend[i];
-    if (p->to > p->from)
-      rc = tw_fbatch_ingest(s, &d->batch, p->from, p->to, p->stream, now_ms,
-                            c);
-    tw_store_object o = {s->path, p->rec.path, p->rec.size, p->rec.mtime_ns,
-                         p->rec.events, p->rec.errors, p->rec.sha, now_ms};
+    size_t from = p->from + (i == sp->i0 ? sp->e0 : 0);
+    size_t to = i < sp->i1 ? p->to : p->from + sp->e1;
+    if (to > from)
+      rc = tw_fbatch_ingest(s, &d->batch, from, to, p->stream, now_ms, c);
+    tw_fobj r = tw_fspan_row(p, i == sp->i1, sp->e1);
     if (rc == TW_OK)
-      rc = tw_store_object_put(tw_api_store(s->api), &o);
+      rc = tw_fspan_put(s, &r, now_ms);
   }
   return rc;
 }
 
-int tw_fdir_flush(tw_fsrc *s, tw_fdir *d) {
-  if (!d->npend)
-    return TW_OK;
-  int rc = tw_follow_tx(s, tw_fdir_tx, d);
-  for (size_t i = 0; i < d->npend; i++) {
-    if (rc == TW_OK && tw_fmap_put(&d->done, &d->pend[i].rec))
-      rc = TW_ENOMEM;
-    free(d->pend[i].rec.path);
+/* Record in the map what the transaction sp committed. A failed
+ * insertion leaves the map stale: it is reloaded from the store before
+ * any object is read again, so no committed object is taken for new. */
+static void tw_fspan_record(tw_fdir *d, const tw_fspan *sp) {
+  size_t last = sp->e1 ? sp->i1 : sp->i1 - 1;
+  for (size_t i = sp->i0; i <= last; i++) {
+    tw_fobj r = tw_fspan_row(&d->pend[i], i == sp->i1, sp->e1);
+    if (tw_fmap_put(&d->done, &r))
+      d->stale = 1;
   }
+}
+
+int tw_fdir_flush(tw_fsrc *s, tw_fdir *d) {
+  tw_fspan sp = {d, 0, 0, 0, 0};
+  int rc = TW_OK;
+  for (size_t ntx = 0; rc == TW_OK && sp.i0 < d->npend; ntx++) {
+    if (ntx && tw_follow_stopping(s))
+      break; /* what is left is read again after the restart */
+    if (ntx) /* the API lock is not fair: let its waiters take it first */
+      sched_yield();
+    tw_fspan_end(&sp);
+    if ((rc = tw_follow_tx(s, tw_fdir_tx, &sp)) == TW_OK)
+      tw_fspan_record(d, &sp);
+    sp.i0 = sp.i1;
+    sp.e0 = sp.e1;
+  }
+  for (size_t i = 0; i < d->npend; i++)
+    free(d->pend[i].rec.path);
   d->npend = 0;
   tw_fbatch_clear(&d->batch);
+  if (d->stale)
+    (void)tw_fdir_reload(s, d);
   if (rc) /* not recorded: the next walk finds them again */
     d->next_scan_ms = tw_api_now_ms() + 5000;
   return rc;

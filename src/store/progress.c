@@ -3,7 +3,9 @@
  * src/live/): the objects of followed directories already ingested
  * (follow_objects) and the read position of followed files (follow_tail).
  * The sources write these rows in the transaction of the events they
- * describe, so a crash never loses or repeats an event.
+ * describe, so a crash never loses or repeats an event. Object rows are
+ * deleted once their object is too old to be read again (see
+ * src/live/follow_object.c), so the table does not grow forever.
  */
 #include <string.h>
 
@@ -73,6 +75,35 @@ int tw_store_object_list(tw_store *s, const char *source,
   if (stop)
     return stop;
   return rc == SQLITE_DONE ? TW_OK : TW_EIO;
+}
+
+int tw_store_object_delete(tw_store *s, const char *source,
+                           const char *path) {
+  sqlite3_stmt *st = tw_store_stmt(
+      s, "DELETE FROM follow_objects WHERE source = ?1 AND path = ?2");
+  if (!st)
+    return TW_EIO;
+  tw_store_bind_text(st, 1, source);
+  tw_store_bind_text(st, 2, path);
+  return tw_store_exec_stmt(s, st);
+}
+
+int tw_store_object_expire(tw_store *s, const char *source,
+                           int64_t before_ns, int64_t limit,
+                           int64_t *deleted) {
+  sqlite3_stmt *st = tw_store_stmt(
+      s, "DELETE FROM follow_objects WHERE source = ?1 AND path IN"
+         " (SELECT path FROM follow_objects WHERE source = ?1"
+         " AND mtime_ns < ?2 LIMIT ?3)");
+  if (!st)
+    return TW_EIO;
+  tw_store_bind_text(st, 1, source);
+  sqlite3_bind_int64(st, 2, before_ns);
+  sqlite3_bind_int64(st, 3, limit);
+  int rc = tw_store_exec_stmt(s, st);
+  if (rc == TW_OK && deleted)
+    *deleted = sqlite3_changes(s->db);
+  return rc;
 }
 
 int tw_store_tail_get(tw_store *s, const char *path, tw_store_tail *out) {

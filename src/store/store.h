@@ -277,7 +277,11 @@ int tw_store_outbox_expire(tw_store *s, int64_t before_ms, int64_t *deleted);
 /* ---- live source progress (progress.c) -------------------------------- */
 
 /* An object of a followed directory (--follow DIR), written in the same
- * transaction as its events: it is never read twice unless it changes. */
+ * transaction as its events: it is never read twice unless it changes.
+ * errors = TW_STORE_OBJECT_PARTIAL: only the first `events` events of
+ * the content (sha256, size) are committed yet (a large object is
+ * committed in several transactions); the rest is still to be read. */
+#define TW_STORE_OBJECT_PARTIAL (-1)
 typedef struct tw_store_object {
   const char *source;       /* the followed directory (absolute) */
   const char *path;         /* the object, relative to source */
@@ -294,6 +298,14 @@ int tw_store_object_put(tw_store *s, const tw_store_object *o);
 /* Every object row of source, in path order. */
 int tw_store_object_list(tw_store *s, const char *source,
                          tw_store_object_fn fn, void *ud);
+/* Delete the row of (source, path) (none: TW_OK). */
+int tw_store_object_delete(tw_store *s, const char *source,
+                           const char *path);
+/* Delete up to limit (-1: all) rows of source whose mtime_ns is before
+ * before_ns; deleted (may be NULL) gets their number. */
+int tw_store_object_expire(tw_store *s, const char *source,
+                           int64_t before_ns, int64_t limit,
+                           int64_t *deleted);
 
 /* A followed file (--follow FILE): which file (dev, ino) the name was
  * read in and up to where; sig holds the bytes just before pos (up to

@@ -13,7 +13,10 @@
 #      rotation, copytruncate (also regrown at once), restart and rotation
 #      while stopped, and an alarm (Sum >= 1 on a metric filter over the
 #      followed group) going to ALARM;
-#  (d) --follow - through a pipe, ending at EOF while the server runs on.
+#  (d) --follow - through a pipe, ending at EOF while the server runs on;
+#  (e) --follow FILE when a FIFO takes the name: refused with a warning
+#      (opening it must not block), SIGTERM still stops the server, and a
+#      regular file at the name again is read.
 # Usage: live_follow.sh /path/to/trailwatch
 set -u
 TW=${1:?usage: live_follow.sh TRAILWATCH}
@@ -280,6 +283,26 @@ serve_up stdin-empty --follow - --log-group Stdin/Empty
 for _ in $(seq 1 150); do grep -q "event=follow.end source=stdin" "$TMP/serve.err" && break; sleep 0.2; done
 expect stdin-empty-eof 0 "event=follow.end source=stdin" -- cat "$TMP/serve.err"
 serve_stop
+
+# ---- (e) a FIFO at a followed file's name ------------------------------------------------
+P=$TMP/piped.ndjson
+GP=Files/Fifo
+lines 1 10 > "$P"
+serve_up fifo-start --follow "$P" --log-group "$GP"
+wait_count fifo-before "$GP" 10
+rm "$P"; mkfifo "$P"                               # no writer: a blocking open hangs
+for _ in $(seq 1 150); do grep -q "event=follow.not_regular" "$TMP/serve.err" && break; sleep 0.2; done
+expect fifo-refused 0 "event=follow.not_regular" -- cat "$TMP/serve.err"
+rm "$P"; lines 11 15 > "$P"                        # a regular file again
+wait_count fifo-regular-again "$GP" 15
+rm "$P"; mkfifo "$P"
+for _ in $(seq 1 150); do [ "$(grep -c "event=follow.not_regular" "$TMP/serve.err")" -ge 2 ] && break; sleep 0.2; done
+expect_eq fifo-refused-again 2 -- grep -c "event=follow.not_regular" "$TMP/serve.err"
+kill "$SERVE_PID" 2>/dev/null                      # SIGTERM must not hang
+for _ in $(seq 1 300); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$SERVE_PID" 2>/dev/null; then
+  bad "fifo-sigterm: serve still running 30 s after SIGTERM"; serve_kill9
+else ok; serve_stop; fi
 
 # ---- start failures ----------------------------------------------------------------------
 expect missing-path 3 "--follow $TMP/nope:" -- "$TW" serve --listen 127.0.0.1:0 --db "$TMP/db.sqlite" --follow "$TMP/nope"
