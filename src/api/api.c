@@ -431,13 +431,18 @@ static int tw_config_sync(tw_api *api, const tw_config_sources *src,
   int rc = tw_config_load_sources(src, &cfg, err);
   if (rc)
     return rc;
+  /* reading and the dry run touch only the scratch handle and settings
+   * fixed at start: the live server keeps serving meanwhile */
   rc = tw_config_dry_run(api, cfg, path, now, err);
-  if (rc == TW_OK)
+  if (rc == TW_OK) {
+    tw_api_lock(api);
     rc = tw_config_limits(api, cfg, err);
-  if (rc == TW_OK)
-    rc = tw_config_apply(api, cfg, path, now, err);
-  if (rc == TW_OK)
-    tw_config_log(api, cfg, path, trigger);
+    if (rc == TW_OK)
+      rc = tw_config_apply(api, cfg, path, now, err);
+    if (rc == TW_OK)
+      tw_config_log(api, cfg, path, trigger);
+    tw_api_unlock(api);
+  }
   tw_config_free(cfg);
   return rc;
 }

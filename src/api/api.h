@@ -74,7 +74,9 @@ int tw_api_evaluate_all(tw_api *api, int64_t now_ms);
 
 /* Preload the configuration a command line names (--config, --rules,
  * --parameter; src/config/config.h): loaded and checked whole, then
- * applied through the API operations. */
+ * applied through the API operations. tw_api_preload and tw_api_reload
+ * take the API lock themselves, for the apply step only: call them
+ * without it. */
 struct tw_config_sources;
 int tw_api_preload(tw_api *api, const struct tw_config_sources *src,
                    int64_t now_ms, tw_error *err);

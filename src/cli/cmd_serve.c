@@ -275,9 +275,7 @@ static int tw_serve_wait(const tw_serve_opts *o, const sigset_t *set,
     }
     tw_error err;
     memset(&err, 0, sizeof err);
-    tw_api_lock(api);
     int rc = tw_api_reload(api, &o->src, tw_api_now_ms(), &err);
-    tw_api_unlock(api);
     /* success is logged by the API (config.loaded trigger=reload) */
     if (rc)
       tw_log_kv(log, TW_LOG_ERROR, "config.reload", "result", "rejected",
