@@ -394,46 +394,11 @@ tw_match *tw_filter_scratch_match(const tw_filter_set *fs, tw_filter_scratch *s,
 tw_json_plan *tw_filter_set_plan(tw_filter_set *fs) { return fs->plan; }
 
 int tw_filter_scratch_begin(const tw_filter_set *fs, tw_filter_scratch *s) {
-  tw_match *m = s->m;
-  size_t nids = tw_json_plan_count(fs->plan);
-  if (nids > m->capheads) {
-    int32_t *h = realloc(m->heads, nids * sizeof *h);
-    if (!h)
-      return TW_ENOMEM;
-    m->heads = h;
-    int32_t *t = realloc(m->tails, nids * sizeof *t);
-    if (!t)
-      return TW_ENOMEM;
-    m->tails = t;
-    m->capheads = nids;
-  }
-  for (size_t i = 0; i < nids; i++)
-    m->heads[i] = m->tails[i] = -1;
-  m->nvals = 0;
-  return TW_OK;
+  return tw_match_json_begin(s->m, tw_json_plan_count(fs->plan));
 }
 
-/* Same chaining as tw_match_collect_json's visitor (src/pattern/match.c). */
 int tw_filter_scratch_visit(void *ctx, uint32_t id, const tw_json_value *v) {
-  tw_match *m = ((tw_filter_scratch *)ctx)->m;
-  if (m->nvals == m->capvals) {
-    size_t cap = m->capvals ? m->capvals * 2 : 32;
-    tw_jval *vals = realloc(m->vals, cap * sizeof *vals);
-    if (!vals)
-      return TW_ENOMEM;
-    m->vals = vals;
-    m->capvals = cap;
-  }
-  int32_t idx = (int32_t)m->nvals++;
-  m->vals[idx].id = id;
-  m->vals[idx].next = -1;
-  m->vals[idx].v = *v;
-  if (m->tails[id] >= 0)
-    m->vals[m->tails[id]].next = idx;
-  else
-    m->heads[id] = idx;
-  m->tails[id] = idx;
-  return 0;
+  return tw_match_json_add(((tw_filter_scratch *)ctx)->m, id, v);
 }
 
 int tw_filter_set_eval_collected(const tw_filter_set *fs, const char *msg, size_t len,

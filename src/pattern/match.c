@@ -76,12 +76,25 @@ int tw_match_add_kv(tw_match *m, const char *key, size_t klen, const char *val, 
 
 /* ---- JSON ---- */
 
-struct collect_ctx {
-  tw_match *m;
-};
+int tw_match_json_begin(tw_match *m, size_t nids) {
+  if (nids > m->capheads) {
+    int32_t *h = realloc(m->heads, nids * sizeof *h);
+    if (!h)
+      return TW_ENOMEM;
+    m->heads = h;
+    int32_t *t = realloc(m->tails, nids * sizeof *t);
+    if (!t)
+      return TW_ENOMEM;
+    m->tails = t;
+    m->capheads = nids;
+  }
+  for (size_t i = 0; i < nids; i++)
+    m->heads[i] = m->tails[i] = -1;
+  m->nvals = 0;
+  return TW_OK;
+}
 
-static int collect_visit(void *vctx, uint32_t id, const tw_json_value *v) {
-  tw_match *m = ((struct collect_ctx *)vctx)->m;
+int tw_match_json_add(tw_match *m, uint32_t id, const tw_json_value *v) {
   if (m->nvals == m->capvals) {
     size_t cap = m->capvals ? m->capvals * 2 : 32;
     tw_jval *vals = realloc(m->vals, cap * sizeof *vals);
@@ -102,25 +115,16 @@ static int collect_visit(void *vctx, uint32_t id, const tw_json_value *v) {
   return 0;
 }
 
+static int collect_visit(void *ctx, uint32_t id, const tw_json_value *v) {
+  return tw_match_json_add(ctx, id, v);
+}
+
 int tw_match_collect_json(tw_match *m, const tw_json_plan *plan, const char *msg, size_t len) {
-  size_t nids = tw_json_plan_count(plan);
-  if (nids > m->capheads) {
-    int32_t *h = realloc(m->heads, nids * sizeof *h);
-    if (!h)
-      return TW_ENOMEM;
-    m->heads = h;
-    int32_t *t = realloc(m->tails, nids * sizeof *t);
-    if (!t)
-      return TW_ENOMEM;
-    m->tails = t;
-    m->capheads = nids;
-  }
-  for (size_t i = 0; i < nids; i++)
-    m->heads[i] = m->tails[i] = -1;
-  m->nvals = 0;
-  struct collect_ctx ctx = {m};
+  int rc = tw_match_json_begin(m, tw_json_plan_count(plan));
+  if (rc)
+    return rc;
   tw_json_type root;
-  int rc = tw_json_scan(plan, msg, len, collect_visit, &ctx, &root);
+  rc = tw_json_scan(plan, msg, len, collect_visit, m, &root);
   if (rc == TW_ENOMEM)
     return rc;
   if (rc != TW_OK || root != TW_JSON_OBJECT)

@@ -237,6 +237,13 @@ struct tw_match {
   size_t dim_off[3], dim_len[3];
 };
 
+/* The collection of a shared-plan scan, in two steps so that another
+ * module's scan can fill it (the fused pass of src/ingest through
+ * src/engine): begin for a plan of nids paths, then add each visited
+ * value (a tw_json_visit_fn body; TW_ENOMEM or 0). */
+int tw_match_json_begin(tw_match *m, size_t nids);
+int tw_match_json_add(tw_match *m, uint32_t id, const tw_json_value *v);
+
 /* Run the JSON scanner over msg with plan, collecting values into m.
  * Returns TW_OK when msg is a JSON object, TW_ESYNTAX when it is not (or
  * not valid JSON), TW_ENOMEM. */
