@@ -18,11 +18,16 @@
  * (tw_filter_scratch_begin / tw_filter_scratch_visit); the JSON filters
  * are then decided from those values with no prefilter and no second scan
  * (tw_filter_set_eval_collected).
+ *
+ * Either way, once the values are collected, the value gates of
+ * filter_gate.c open the JSON filters that can match (one hash lookup per
+ * gated value); only those are evaluated in full.
  */
 #include <hs.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/filter_gate.h"
 #include "pattern/pattern_internal.h"
 
 typedef struct tw_fentry {
@@ -43,6 +48,7 @@ struct tw_filter_set {
   /* CNF per filter: filter f's clauses are [fclause[f], fclause[f+1]);
    * clause k's literal ids are clause_lits[clause[k] .. clause[k+1]) */
   uint32_t *fclause, *clause, *clause_lits;
+  tw_gate *gate; /* value gates of the JSON filters (filter_gate.c) */
 };
 
 struct tw_filter_scratch {
@@ -50,6 +56,7 @@ struct tw_filter_scratch {
   tw_match *x;       /* extraction scratch (tw_filter_scratch_match) */
   hs_scratch_t *hs;
   unsigned char *cand;
+  unsigned char *open; /* per filter: its value gate holds */
   unsigned char *hit;  /* per literal: seen in this event */
   uint32_t *touched;   /* literal ids set in hit */
   size_t ntouched;
@@ -69,6 +76,7 @@ void tw_filter_set_free(tw_filter_set *fs) {
   free(fs->fclause);
   free(fs->clause);
   free(fs->clause_lits);
+  tw_gate_free(fs->gate);
   free(fs);
 }
 
@@ -182,6 +190,23 @@ static int build_database(tw_filter_set *fs, lits *l, tw_error *err) {
   return rc;
 }
 
+static int build_gate(tw_filter_set *fs) {
+  const uint32_t **ids = malloc((fs->n ? fs->n : 1) * sizeof *ids);
+  if (!ids)
+    return TW_ENOMEM;
+  for (size_t i = 0; i < fs->n; i++)
+    ids[i] = fs->f[i].p->kind == TW_PATTERN_JSON ? fs->f[i].ids : NULL;
+  const tw_pattern **p = malloc((fs->n ? fs->n : 1) * sizeof *p);
+  int rc = p ? TW_OK : TW_ENOMEM;
+  for (size_t i = 0; !rc && i < fs->n; i++)
+    p[i] = fs->f[i].p;
+  if (!rc)
+    rc = tw_gate_new(p, ids, fs->n, &fs->gate);
+  free(p);
+  free(ids);
+  return rc;
+}
+
 int tw_filter_set_new(const tw_pattern *const *patterns, size_t n, tw_filter_set **out,
                       tw_error *err) {
   tw_filter_set *fs = calloc(1, sizeof *fs);
@@ -203,6 +228,8 @@ int tw_filter_set_new(const tw_pattern *const *patterns, size_t n, tw_filter_set
     rc = collect_literals(fs, &l);
   if (!rc)
     rc = build_database(fs, &l, err);
+  if (!rc)
+    rc = build_gate(fs);
   free(l.s);
   free(l.len);
   free(l.clause);
@@ -222,6 +249,7 @@ int tw_filter_scratch_new(const tw_filter_set *fs, tw_filter_scratch **out) {
   int rc = s ? TW_OK : TW_ENOMEM;
   if (!rc && (tw_match_new(&s->m) || tw_match_new(&s->x) ||
               !(s->cand = calloc(fs->n ? fs->n : 1, 1)) ||
+              !(s->open = calloc(fs->n ? fs->n : 1, 1)) ||
               !(s->hit = calloc(fs->nlits + 1, 1)) ||
               !(s->touched = calloc(fs->nlits + 1, sizeof *s->touched))))
     rc = TW_ENOMEM;
@@ -242,6 +270,7 @@ void tw_filter_scratch_free(tw_filter_scratch *s) {
   tw_match_free(s->x);
   hs_free_scratch(s->hs);
   free(s->cand);
+  free(s->open);
   free(s->hit);
   free(s->touched);
   free(s);
@@ -348,10 +377,10 @@ static int eval_json(const tw_filter_set *fs, tw_filter_scratch *s, const char *
   s->json_state = rc == TW_OK;
   if (rc == TW_ESYNTAX)
     return TW_OK; /* not a JSON object: no JSON filter matches (D14) */
-  if (rc)
+  if (rc || (rc = tw_gate_open(fs->gate, s->m, s->open)))
     return rc;
   for (size_t i = 0; i < fs->n; i++) {
-    if (!s->cand[i])
+    if (!s->cand[i] || !s->open[i])
       continue;
     int hit = 0;
     if ((rc = tw_pattern_eval_json(fs->f[i].p, s->m, fs->f[i].ids, 0, &hit)))
@@ -405,10 +434,13 @@ int tw_filter_set_eval_collected(const tw_filter_set *fs, const char *msg, size_
                                  tw_filter_scratch *s, unsigned char *matched) {
   memset(matched, 0, fs->n);
   s->json_state = fs->njson ? 1 : -1;
+  int rc = fs->njson ? tw_gate_open(fs->gate, s->m, s->open) : TW_OK;
+  if (rc)
+    return rc;
   for (size_t i = 0; i < fs->n; i++) {
-    int hit = 0, rc;
+    int hit = 0;
     if (fs->f[i].p->kind == TW_PATTERN_JSON)
-      rc = tw_pattern_eval_json(fs->f[i].p, s->m, fs->f[i].ids, 0, &hit);
+      rc = s->open[i] ? tw_pattern_eval_json(fs->f[i].p, s->m, fs->f[i].ids, 0, &hit) : TW_OK;
     else
       rc = tw_pattern_match(fs->f[i].p, msg, len, s->m, &hit);
     if (rc)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/filter_gate.h"
 #include "json/json.h"
 #include "trailwatch.h"
 #include "tw_test.h"
@@ -285,6 +286,66 @@ TW_TEST(escaped_literals_are_not_rejected) {
   tw_filter_set_free(fs);
   for (int i = 0; i < 2; i++)
     tw_pattern_free(p[i]);
+}
+
+/* Which filters get a value gate (filter_gate.c): a wrong "gated" is caught
+ * by the differential test above; this one checks that gates exist where
+ * they should, since without them the set is only slower. */
+TW_TEST(value_gates_where_expected) {
+  static const struct {
+    const char *pat;
+    int gated;
+  } cases[] = {
+      {"{ $.eventName = \"StopLogging\" }", 1},
+      {"{ ($.eventName = A) || ($.eventName = B) || ($.eventSource = C) }", 1},
+      {"{ $.errorCode = \"*Unauthorized*\" || $.errorCode = \"AccessDenied*\" }", 1},
+      {"{ $.a NOT EXISTS }", 0},
+      {"{ $.a = x || $.b NOT EXISTS }", 0},
+      {"{ $.a NOT EXISTS && $.b = 1 }", 1},
+      {"{ $.a != x }", 1},
+      {"{ $.a IS NULL || $.b > 3 }", 1},
+      {"ERROR", 0},
+  };
+  size_t n = sizeof cases / sizeof cases[0];
+  tw_pattern *p[sizeof cases / sizeof cases[0]];
+  const uint32_t *ids[sizeof cases / sizeof cases[0]];
+  uint32_t *own[sizeof cases / sizeof cases[0]];
+  tw_json_plan *plan;
+  TW_CHECK_EQ_INT(tw_json_plan_new(&plan), TW_OK);
+  for (size_t i = 0; i < n; i++) {
+    TW_CHECK_EQ_INT(tw_pattern_compile(cases[i].pat, strlen(cases[i].pat), 0, &p[i], NULL), TW_OK);
+    own[i] = calloc(p[i]->nsels + 1, sizeof *own[i]);
+    for (size_t k = 0; k < p[i]->nsels; k++)
+      tw_json_plan_add(plan, p[i]->sels[k].steps, p[i]->sels[k].nsteps, &own[i][k]);
+    ids[i] = p[i]->kind == TW_PATTERN_JSON ? own[i] : NULL;
+  }
+  tw_gate *g;
+  TW_CHECK_EQ_INT(tw_gate_new((const tw_pattern *const *)p, ids, n, &g), TW_OK);
+  size_t want = 0;
+  for (size_t i = 0; i < n; i++)
+    want += (size_t)cases[i].gated;
+  TW_CHECK_EQ_INT(tw_gate_count(g), want);
+  /* an event with none of the values: only the ungated filters stay open */
+  tw_match *m;
+  tw_match_new(&m);
+  const char *ev = "{\"x\":1}";
+  TW_CHECK_EQ_INT(tw_match_collect_json(m, plan, ev, strlen(ev)), TW_OK);
+  unsigned char open[sizeof cases / sizeof cases[0]];
+  TW_CHECK_EQ_INT(tw_gate_open(g, m, open), TW_OK);
+  for (size_t i = 0; i < n; i++)
+    TW_CHECK_EQ_INT(open[i], !cases[i].gated);
+  /* eventSource C opens the second filter through the hash table */
+  const char *ev2 = "{\"eventSource\":\"C\",\"eventName\":\"Stop\\u004cogging\"}";
+  TW_CHECK_EQ_INT(tw_match_collect_json(m, plan, ev2, strlen(ev2)), TW_OK);
+  TW_CHECK_EQ_INT(tw_gate_open(g, m, open), TW_OK);
+  TW_CHECK(open[0] && open[1] && !open[2] && !open[6]);
+  tw_match_free(m);
+  tw_gate_free(g);
+  tw_json_plan_free(plan);
+  for (size_t i = 0; i < n; i++) {
+    free(own[i]);
+    tw_pattern_free(p[i]);
+  }
 }
 
 int main(void) { return tw_test_run(); }
