@@ -203,20 +203,40 @@ static int tw_json_name_equal(tw_json_ptr k, size_t klen, int esc,
   return i == key_len;
 }
 
-static uint32_t tw_json_key_next(const tw_json_scanner *sc, uint32_t state,
-                                 tw_json_ptr k, size_t klen, int esc) {
+/* Names with an escape or longer than 16 bytes: decode while hashing and
+ * comparing. Out of line, so the common path below stays small. */
+static __attribute__((noinline)) uint32_t
+tw_json_key_next_slow(const tw_json_scanner *sc, const tw_json_dstate *st,
+                      tw_json_ptr k, size_t klen, int esc) {
+  const tw_json_dkey *table = sc->dfa->keys + st->key_off;
+  uint32_t mask = st->key_cap - 1, h = tw_json_name_hash(k, klen, esc);
+  for (uint32_t j = h & mask; table[j].next; j = (j + 1) & mask)
+    if (table[j].hash == h &&
+        tw_json_name_equal(k, klen, esc, sc->keys + table[j].key_off,
+                           table[j].key_len))
+      return table[j].next;
+  return st->key_default;
+}
+
+static inline __attribute__((always_inline)) uint32_t
+tw_json_key_next(const tw_json_scanner *sc, uint32_t state, tw_json_ptr k, size_t klen,
+                 int esc) {
   const tw_json_dstate *st = &sc->dfa->states[state];
   /* no key of that length (escapes only shorten a name) */
   if (!esc && !(st->key_lens & tw_json_len_bit(klen)))
     return st->key_default;
   if (!st->key_cap)
     return st->key_default;
+  if (esc || klen > 16)
+    return tw_json_key_next_slow(sc, st, k, klen, esc);
+  /* up to 16 bytes, the two words are the whole name */
   const tw_json_dkey *table = sc->dfa->keys + st->key_off;
-  uint32_t h = tw_json_name_hash(k, klen, esc), mask = st->key_cap - 1;
+  uint32_t mask = st->key_cap - 1;
+  uint64_t a, b;
+  tw_json_key_words(k, klen, &a, &b);
+  uint32_t h = tw_json_key_mix(a, b, klen);
   for (uint32_t j = h & mask; table[j].next; j = (j + 1) & mask)
-    if (table[j].hash == h &&
-        tw_json_name_equal(k, klen, esc, sc->keys + table[j].key_off,
-                           table[j].key_len))
+    if (table[j].hash == h && table[j].key_len == klen && table[j].w0 == a && table[j].w1 == b)
       return table[j].next;
   return st->key_default;
 }

@@ -32,6 +32,8 @@ typedef struct tw_json_dkey {
   uint32_t key_len;
   uint32_t hash;    /* tw_json_key_hash of the key bytes */
   uint32_t next;    /* state after this member name */
+  uint64_t w0, w1;  /* tw_json_key_words: for keys of up to 16 bytes, the
+                       words identify the key (no memcmp in the scanner) */
 } tw_json_dkey;
 
 /* One explicit array index transition, sorted by index within a state. */
@@ -125,6 +127,14 @@ static inline uint32_t tw_json_key_mix(uint64_t a, uint64_t b, size_t n) {
   uint64_t h = (a ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
   h = (h ^ (h >> 31) ^ b) * 0x94D049BB133111EBull;
   return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The first 8 bytes (*a; all of them when n < 8) and the last 8 (*b; 0
+ * when n < 8) of a name, as hashed by tw_json_key_hash. */
+static inline void tw_json_key_words(const unsigned char *k, size_t n, uint64_t *a,
+                                     uint64_t *b) {
+  *a = tw_json_le(k, n < 8 ? n : 8);
+  *b = n >= 8 ? tw_json_le(k + n - 8, 8) : 0;
 }
 
 static inline uint32_t tw_json_key_hash(const unsigned char *k, size_t n) {
