@@ -42,8 +42,21 @@ typedef struct gkey {
   uint32_t first, count;  /* filters g->flist[first .. first+count); count 0: empty slot */
 } gkey;
 
+#define TW_GATE_BLOOM 1024 /* bits: a probe of the table only when set */
+
+/* The filter's bit of a text: from its length and three of its bytes, so
+ * that most values are turned away without being hashed. */
+static size_t bloom_bit(uint32_t sel, const char *s, size_t len) {
+  if (len == 0)
+    return sel % TW_GATE_BLOOM;
+  size_t x = (size_t)sel * 131 + len * 977 + (unsigned char)s[0] * 31 +
+             (unsigned char)s[len / 2] * 7 + (unsigned char)s[len - 1];
+  return x % TW_GATE_BLOOM;
+}
+
 struct tw_gate {
   size_t n, ngated;
+  uint64_t bloom[TW_GATE_BLOOM / 64]; /* bloom_bit of every key */
   unsigned char *base; /* per filter: 1 no gate, 0 gated */
   gkey *slots;
   size_t mask;
@@ -213,6 +226,8 @@ static void insert_key(tw_gate *g, const atom *a, uint32_t off, uint32_t first, 
   while (g->slots[i].count)
     i = (i + 1) & g->mask;
   g->slots[i] = (gkey){h, a->sel, (uint32_t)a->len, off, first, count};
+  size_t bit = bloom_bit(a->sel, a->s, a->len);
+  g->bloom[bit / 64] |= 1ull << (bit % 64);
 }
 
 static int build_index(tw_gate *g, const pair *pairs, size_t np) {
@@ -294,6 +309,9 @@ size_t tw_gate_count(const tw_gate *g) { return g->ngated; }
 
 static void open_exact(const tw_gate *g, uint32_t sel, const char *s, size_t len,
                        unsigned char *open) {
+  size_t bit = bloom_bit(sel, s, len);
+  if (!(g->bloom[bit / 64] >> (bit % 64) & 1))
+    return; /* most values: no key, and neither hashed nor looked up */
   uint64_t h = hash_text(sel, s, len);
   for (size_t i = (size_t)h & g->mask; g->slots[i].count; i = (i + 1) & g->mask) {
     const gkey *k = &g->slots[i];
@@ -313,6 +331,10 @@ int tw_gate_open(const tw_gate *g, tw_match *m, unsigned char *open) {
       const tw_json_value *v = &m->vals[i].v;
       if (v->type != TW_JSON_STRING && v->type != TW_JSON_NUMBER)
         continue; /* value_test compares only strings and numbers as text */
+      if (v->type == TW_JSON_NUMBER || !v->has_escapes) {
+        open_exact(g, sel, v->ptr, v->len, open); /* the text as written */
+        continue;
+      }
       const char *text;
       size_t len;
       int rc = tw_match_json_text(&m->scratch, v, &text, &len);

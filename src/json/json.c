@@ -203,7 +203,7 @@ static int tw_json_name_equal(tw_json_ptr k, size_t klen, int esc,
   return i == key_len;
 }
 
-/* Names with an escape or longer than 16 bytes: decode while hashing and
+/* Names with an escape or longer than 24 bytes: decode while hashing and
  * comparing. Out of line, so the common path below stays small. */
 static __attribute__((noinline)) uint32_t
 tw_json_key_next_slow(const tw_json_scanner *sc, const tw_json_dstate *st,
@@ -227,16 +227,17 @@ tw_json_key_next(const tw_json_scanner *sc, uint32_t state, tw_json_ptr k, size_
     return st->key_default;
   if (!st->key_cap)
     return st->key_default;
-  if (esc || klen > 16)
+  if (esc || klen > 24)
     return tw_json_key_next_slow(sc, st, k, klen, esc);
-  /* up to 16 bytes, the two words are the whole name */
+  /* up to 24 bytes, three words are the whole name */
   const tw_json_dkey *table = sc->dfa->keys + st->key_off;
   uint32_t mask = st->key_cap - 1;
-  uint64_t a, b;
+  uint64_t a, b, m = tw_json_key_mid(k, klen);
   tw_json_key_words(k, klen, &a, &b);
   uint32_t h = tw_json_key_mix(a, b, klen);
   for (uint32_t j = h & mask; table[j].next; j = (j + 1) & mask)
-    if (table[j].hash == h && table[j].key_len == klen && table[j].w0 == a && table[j].w1 == b)
+    if (table[j].hash == h && table[j].key_len == klen && table[j].w0 == a &&
+        table[j].w1 == b && table[j].w2 == m)
       return table[j].next;
   return st->key_default;
 }

@@ -32,8 +32,8 @@ typedef struct tw_json_dkey {
   uint32_t key_len;
   uint32_t hash;    /* tw_json_key_hash of the key bytes */
   uint32_t next;    /* state after this member name */
-  uint64_t w0, w1;  /* tw_json_key_words: for keys of up to 16 bytes, the
-                       words identify the key (no memcmp in the scanner) */
+  uint64_t w0, w1;  /* tw_json_key_words: for keys of up to 24 bytes, these */
+  uint64_t w2;      /* and bytes 8..15 identify the key (no memcmp in the scanner) */
 } tw_json_dkey;
 
 /* One explicit array index transition, sorted by index within a state. */
@@ -135,6 +135,12 @@ static inline void tw_json_key_words(const unsigned char *k, size_t n, uint64_t 
                                      uint64_t *b) {
   *a = tw_json_le(k, n < 8 ? n : 8);
   *b = n >= 8 ? tw_json_le(k + n - 8, 8) : 0;
+}
+
+/* Bytes 8..15 of a name of more than 16 bytes (with the first and last 8,
+ * all of a name of up to 24 bytes); 0 for shorter names. */
+static inline uint64_t tw_json_key_mid(const unsigned char *k, size_t n) {
+  return n > 16 ? tw_json_le(k + 8, 8) : 0;
 }
 
 static inline uint32_t tw_json_key_hash(const unsigned char *k, size_t n) {

@@ -330,8 +330,9 @@ static void tw_json_key_insert(tw_json_dkey *table, uint32_t cap,
   uint32_t j = h & (cap - 1);
   while (table[j].next)
     j = (j + 1) & (cap - 1);
-  table[j] = (tw_json_dkey){k->off, k->len, h, next, 0, 0};
+  table[j] = (tw_json_dkey){k->off, k->len, h, next, 0, 0, 0};
   tw_json_key_words((const unsigned char *)k->p, k->len, &table[j].w0, &table[j].w1);
+  table[j].w2 = tw_json_key_mid((const unsigned char *)k->p, k->len);
 }
 
 /* Key transitions of the state being expanded. dflt/nd: the .* set. */

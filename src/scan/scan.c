@@ -287,7 +287,12 @@ static int looks_ndjson(const tw_ingest_file *f) {
   if (fd < 0)
     return 0;
   char buf[SNIFF];
-  ssize_t n = read(fd, buf, sizeof buf);
+  /* the gzip magic first: a .json.gz object is not read any further */
+  ssize_t n = read(fd, buf, 2);
+  if (n == 2 && !((unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b)) {
+    ssize_t more = read(fd, buf + 2, sizeof buf - 2);
+    n += more > 0 ? more : 0;
+  }
   close(fd);
   if (n < 2 || ((unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b))
     return 0;
