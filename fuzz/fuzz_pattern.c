@@ -4,12 +4,37 @@
  * message. The first byte's low bit chooses whether AWS limits apply. Each
  * compiled pattern is matched against every message (with and without
  * extraction, which must agree), linted, and given a metric transformation.
+ * A filter set of the pattern (its prefilter and value gate, on both the
+ * scanning and the fused path) must give the same answer as the pattern.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json/json.h"
 #include "trailwatch.h"
+
+/* The set's answer for msg, on the scanning path and, when msg is a JSON
+ * object, on the fused path; both must equal want. */
+static void check_set(const tw_filter_set *fs, tw_filter_scratch *s, const char *msg,
+                      size_t len, int want) {
+  unsigned char got = 2;
+  if (tw_filter_set_eval(fs, msg, len, s, &got) != TW_OK)
+    return; /* out of memory */
+  if (got != (unsigned char)want)
+    abort();
+  tw_json_type root = TW_JSON_NULL;
+  if (tw_json_scan(NULL, msg, len, NULL, NULL, &root) != TW_OK || root != TW_JSON_OBJECT)
+    return;
+  got = 2;
+  if (tw_filter_scratch_begin(fs, s) != TW_OK ||
+      tw_json_scan(tw_filter_set_plan((tw_filter_set *)fs), msg, len, tw_filter_scratch_visit, s,
+                   NULL) != TW_OK ||
+      tw_filter_set_eval_collected(fs, msg, len, s, &got) != TW_OK)
+    return;
+  if (got != (unsigned char)want)
+    abort();
+}
 
 static void check_transform(const tw_pattern *p, const char *msg, size_t len, tw_match *m) {
   static const char *const values[] = {"1", "$.a", "$.a.b[0]", "$1", "$f", "$2"};
@@ -54,6 +79,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     tw_pattern_free(p);
     return 0;
   }
+  tw_filter_set *fs = NULL;
+  tw_filter_scratch *fsc = NULL;
+  const tw_pattern *one[1] = {p};
+  if (tw_filter_set_new(one, 1, &fs, NULL) == TW_OK && tw_filter_scratch_new(fs, &fsc) != TW_OK) {
+    tw_filter_set_free(fs);
+    fs = NULL;
+  }
   const char *msg = nl ? nl + 1 : s + n;
   const char *end = s + n;
   while (msg <= end) {
@@ -67,6 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     tw_pattern_match(p, copy, len, m, &b);
     if (a != b)
       abort();
+    if (fs)
+      check_set(fs, fsc, copy, len, a);
     if (b)
       check_transform(p, copy, len, m);
     free(copy);
@@ -74,6 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       break;
     msg = e + 1;
   }
+  tw_filter_scratch_free(fsc);
+  tw_filter_set_free(fs);
   tw_match_free(m);
   tw_pattern_free(p);
   return 0;
