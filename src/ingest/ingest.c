@@ -482,29 +482,43 @@ static int tw_iread_stream(tw_iread *rd, int fd, uint64_t *raw_bytes) {
   return rc;
 }
 
-int tw_ingest_file_events(tw_ingest *in, const tw_ingest_file *f, tw_ingest_event_fn fn,
-                          void *ctx, tw_ingest_stats *st) {
+/* Read f from fd (standard input when f is "-"); the caller opens and
+ * closes it. fd < 0: it could not be opened (errno says why). */
+static int tw_iread_fd(tw_ingest *in, const tw_ingest_file *f, int fd, tw_ingest_event_fn fn,
+                       void *ctx, tw_ingest_stats *st) {
   tw_iread rd;
   tw_ingest_stats local;
   int is_stdin = (f->flags & TW_INGEST_FILE_STDIN) != 0;
   tw_iread_init(&rd, in, f->path, fn, ctx, &local);
   rd.from_dir = (f->flags & TW_INGEST_FILE_FROM_DIR) != 0;
-  int fd = is_stdin ? 0 : open(f->path, O_RDONLY | O_CLOEXEC);
   struct stat sb;
   if (fd < 0 || fstat(fd, &sb) != 0) {
     tw_irun_error(&rd.run, -1, "cannot read: %s", strerror(errno));
-    if (fd >= 0 && !is_stdin)
-      close(fd);
     st->errors += local.errors;
     return TW_OK;
   }
   uint64_t raw_bytes = 0;
   int rc = !is_stdin && S_ISREG(sb.st_mode) ? tw_iread_regular(&rd, fd, sb.st_size, &raw_bytes)
                                             : tw_iread_stream(&rd, fd, &raw_bytes);
-  if (!is_stdin)
-    close(fd);
   tw_iread_finish(&rd, raw_bytes, &local, st);
   return rd.run.stop ? rd.run.stop : rc;
+}
+
+int tw_ingest_file_events(tw_ingest *in, const tw_ingest_file *f, tw_ingest_event_fn fn,
+                          void *ctx, tw_ingest_stats *st) {
+  int is_stdin = (f->flags & TW_INGEST_FILE_STDIN) != 0;
+  int fd = is_stdin ? 0 : open(f->path, O_RDONLY | O_CLOEXEC);
+  int rc = tw_iread_fd(in, f, fd, fn, ctx, st);
+  if (fd >= 0 && !is_stdin)
+    close(fd);
+  return rc;
+}
+
+int tw_ingest_fd_events(tw_ingest *in, const tw_ingest_file *f, int fd, tw_ingest_event_fn fn,
+                        void *ctx, tw_ingest_stats *st) {
+  if (f->flags & TW_INGEST_FILE_STDIN)
+    return tw_ingest_file_events(in, f, fn, ctx, st);
+  return tw_iread_fd(in, f, fd, fn, ctx, st);
 }
 
 int tw_ingest_buffer_events(tw_ingest *in, const char *source, const void *data,

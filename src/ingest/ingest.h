@@ -183,6 +183,12 @@ int tw_ingest_set_collector(tw_ingest *in, const tw_ingest_collector *c);
 int tw_ingest_file_events(tw_ingest *in, const tw_ingest_file *f, tw_ingest_event_fn fn,
                           void *ctx, tw_ingest_stats *st);
 
+/* The same for a file the caller has opened (fd at offset 0: peek at it
+ * with pread only) and closes afterwards; for standard input ("-") fd is
+ * ignored. Saves opening each file twice when the caller sniffs it. */
+int tw_ingest_fd_events(tw_ingest *in, const tw_ingest_file *f, int fd, tw_ingest_event_fn fn,
+                        void *ctx, tw_ingest_stats *st);
+
 /* The same for input already in memory (plain or gzip); source names it in
  * events and error reports. Counts the buffer as one file read. */
 int tw_ingest_buffer_events(tw_ingest *in, const char *source, const void *data,

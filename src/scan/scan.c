@@ -21,7 +21,8 @@
 
 typedef struct job {
   const tw_ingest_file *file;
-  int ndjson;          /* plain NDJSON: read by ranges here */
+  int ndjson;          /* plain NDJSON: read by ranges here; -1: not known
+                          yet (sniffed by the worker, which opens the file) */
   int64_t begin, end;  /* range (ndjson) */
 } job;
 
@@ -211,18 +212,11 @@ static int ndjson_line(worker *w, const job *j, const char *line, size_t len, in
   return on_event(w, &ev);
 }
 
-static int run_ndjson(worker *w, const job *j) {
-  int fd = open(j->file->path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    w->st.errors++;
-    report_error(w->sh, j->file->path, 0, strerror(errno));
-    return TW_OK;
-  }
+/* The job's range of fd (the worker opened it and closes it). */
+static int run_ndjson(worker *w, const job *j, int fd) {
   tw_line_reader *r;
-  if (tw_line_reader_new(fd, j->begin, j->end, w->sh->o->max_event, &r)) {
-    close(fd);
+  if (tw_line_reader_new(fd, j->begin, j->end, w->sh->o->max_event, &r))
     return TW_ENOMEM;
-  }
   const char *line;
   size_t len;
   int64_t off;
@@ -254,8 +248,30 @@ static int run_ndjson(worker *w, const job *j) {
   w->st.bytes_decoded += bytes;
   atomic_fetch_add(&w->sh->bytes_done, bytes);
   tw_line_reader_free(r);
-  close(fd);
   return status;
+}
+
+static int looks_ndjson(const char *path, int fd);
+
+/* One job: open its file once, sniff it when planning did not, and read
+ * it as NDJSON ranges or through the ingest module. */
+static int run_job(worker *w, const job *j, int *nd) {
+  const tw_ingest_file *f = j->file;
+  *nd = 0;
+  if (f->flags & TW_INGEST_FILE_STDIN)
+    return tw_ingest_file_events(w->in, f, on_event, w, &w->st);
+  int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && j->ndjson == 1) {
+    *nd = 1;
+    w->st.errors++;
+    report_error(w->sh, f->path, 0, strerror(errno));
+    return TW_OK;
+  }
+  *nd = j->ndjson >= 0 ? j->ndjson : fd >= 0 && looks_ndjson(f->path, fd);
+  int rc = *nd ? run_ndjson(w, j, fd) : tw_ingest_fd_events(w->in, f, fd, on_event, w, &w->st);
+  if (fd >= 0)
+    close(fd);
+  return rc;
 }
 
 static void *worker_main(void *arg) {
@@ -264,13 +280,10 @@ static void *worker_main(void *arg) {
   size_t k;
   while (!w->rc && (k = atomic_fetch_add(&sh->next, 1)) < sh->njobs) {
     const job *j = &sh->jobs[k];
-    if (j->ndjson) {
-      w->rc = run_ndjson(w, j);
-    } else {
-      w->rc = tw_ingest_file_events(w->in, j->file, on_event, w, &w->st);
-      if (j->file->size > 0)
-        atomic_fetch_add(&sh->bytes_done, (uint64_t)j->file->size);
-    }
+    int nd; /* run_ndjson counts its own bytes */
+    w->rc = run_job(w, j, &nd);
+    if (!nd && j->file->size > 0)
+      atomic_fetch_add(&sh->bytes_done, (uint64_t)j->file->size);
     atomic_fetch_add(&sh->jobs_done, 1);
   }
   return NULL;
@@ -279,21 +292,18 @@ static void *worker_main(void *arg) {
 /* ---- planning ---- */
 
 /* A plain (not gzip) file whose first line is one JSON object and whose
- * next line starts another: NDJSON, split into ranges here. */
-static int looks_ndjson(const tw_ingest_file *f) {
-  if (!strcmp(f->path, "-") || f->size < 2)
-    return 0;
-  int fd = open(f->path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+ * next line starts another: NDJSON, read by line ranges. fd is path's,
+ * peeked at with pread (its offset stays at 0). */
+static int looks_ndjson(const char *path, int fd) {
+  if (!strcmp(path, "-"))
     return 0;
   char buf[SNIFF];
   /* the gzip magic first: a .json.gz object is not read any further */
-  ssize_t n = read(fd, buf, 2);
+  ssize_t n = pread(fd, buf, 2, 0);
   if (n == 2 && !((unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b)) {
-    ssize_t more = read(fd, buf + 2, sizeof buf - 2);
+    ssize_t more = pread(fd, buf + 2, sizeof buf - 2, 2);
     n += more > 0 ? more : 0;
   }
-  close(fd);
   if (n < 2 || ((unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b))
     return 0;
   size_t i = 0;
@@ -325,8 +335,16 @@ static int plan_jobs(shared *sh, const tw_ingest_file *files, size_t nfiles, int
   for (size_t i = 0; i < nfiles; i++) {
     const tw_ingest_file *f = &files[i];
     size_t parts = 1;
-    int nd = looks_ndjson(f);
-    if (nd && threads > 1 && f->size > (int64_t)RANGE_MIN) {
+    int nd = -1; /* sniffed by the worker that reads the file, which opens it once */
+    if (f->flags & TW_INGEST_FILE_STDIN) {
+      nd = 0;
+    } else if (threads > 1 && f->size > (int64_t)RANGE_MIN) { /* may be split here */
+      int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+      nd = fd >= 0 && looks_ndjson(f->path, fd);
+      if (fd >= 0)
+        close(fd);
+    }
+    if (nd == 1 && threads > 1 && f->size > (int64_t)RANGE_MIN) {
       parts = (size_t)(f->size / RANGE_MIN) + 1;
       if (parts > (size_t)threads * 4)
         parts = (size_t)threads * 4;
