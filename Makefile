@@ -1,16 +1,18 @@
-# trailwatch — top-level driver. `make` builds, `make test` builds (ASan+UBSan,
-# -Werror) and runs every test, `make demo` runs the main job on the bundled
-# sample. Every target first makes sure the Debian build dependencies exist.
+# trailwatch — top-level driver. `make` builds (a release build with
+# profile-guided optimisation, scripts/pgo.sh; PGO=0 for a plain one), `make
+# test` builds (ASan+UBSan, -Werror) and runs every test, `make demo` runs the
+# main job on the bundled sample. Every target first makes sure the Debian
+# build dependencies exist.
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD   ?= build
 ASAN    ?= build-asan
 FUZZ_SECONDS ?= 60
+PGO     ?= 1
 
 .PHONY: all deps test valgrind fuzz fuzz-build demo bench clean
 
 all: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
-	cmake --build $(BUILD) -j $(JOBS)
+	PGO=$(PGO) bash scripts/pgo.sh $(BUILD) $(JOBS)
 
 deps:
 	@bash scripts/deps.sh
@@ -43,4 +45,4 @@ demo: all
 	bash scripts/demo.sh $(BUILD)/trailwatch
 
 clean:
-	rm -rf $(BUILD) $(ASAN) build-vg build-fuzz
+	rm -rf $(BUILD) $(BUILD)-pgo $(ASAN) build-vg build-fuzz

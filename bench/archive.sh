@@ -4,7 +4,8 @@
 # of the same objects (the goal: 1 thread >= 3x zcat, all threads
 # >= 1.8x one).
 #
-# Usage: bench/archive.sh [TRAILWATCH]
+# Usage: bench/archive.sh [TRAILWATCH]   (default build/trailwatch: what `make`
+#   builds, with profile-guided optimisation; `PGO=0 make` for a plain build)
 #   EVENTS_PER_DAY  archive size (default 250000 a day, 2 days)
 #   ROUNDS          rounds; each figure is the best of them (default 3)
 #   ARCHIVE_TMPFS   1 (default): measure on a copy in /dev/shm; 0: in place

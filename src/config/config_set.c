@@ -70,9 +70,11 @@ static const char *tw_cfg_first(const json_t *all_index, const json_t *stage_ind
 int tw_cfg_stage_filter(tw_cfg_load *L, tw_metric_filter_def *d) {
   size_t klen = strlen(d->log_group_name) + strlen(d->filter_name) + 2;
   char *key = malloc(klen);
-  int rc = key ? TW_OK : tw_cfg_nomem(&L->c);
-  if (!rc)
+  int rc = TW_OK;
+  if (key)
     snprintf(key, klen, "%s:%s", d->log_group_name, d->filter_name);
+  else
+    rc = tw_cfg_nomem(&L->c);
   const char *first = rc ? NULL : tw_cfg_first(L->all->filter_names, L->stage->filter_names, key);
   if (first)
     rc = tw_error_set(L->c.err, TW_EINVAL, 0,
