@@ -251,7 +251,7 @@ static int run_ndjson(worker *w, const job *j, int fd) {
   return status;
 }
 
-static int looks_ndjson(const char *path, int fd);
+static int looks_ndjson(int fd);
 
 /* One job: open its file once, sniff it when planning did not, and read
  * it as NDJSON ranges or through the ingest module. */
@@ -267,7 +267,7 @@ static int run_job(worker *w, const job *j, int *nd) {
     report_error(w->sh, f->path, 0, strerror(errno));
     return TW_OK;
   }
-  *nd = j->ndjson >= 0 ? j->ndjson : fd >= 0 && looks_ndjson(f->path, fd);
+  *nd = j->ndjson >= 0 ? j->ndjson : fd >= 0 && looks_ndjson(fd);
   int rc = *nd ? run_ndjson(w, j, fd) : tw_ingest_fd_events(w->in, f, fd, on_event, w, &w->st);
   if (fd >= 0)
     close(fd);
@@ -292,11 +292,9 @@ static void *worker_main(void *arg) {
 /* ---- planning ---- */
 
 /* A plain (not gzip) file whose first line is one JSON object and whose
- * next line starts another: NDJSON, read by line ranges. fd is path's,
- * peeked at with pread (its offset stays at 0). */
-static int looks_ndjson(const char *path, int fd) {
-  if (!strcmp(path, "-"))
-    return 0;
+ * next line starts another: NDJSON, read by line ranges. fd is a regular
+ * file's (never standard input), peeked at with pread: its offset stays 0. */
+static int looks_ndjson(int fd) {
   char buf[SNIFF];
   /* the gzip magic first: a .json.gz object is not read any further */
   ssize_t n = pread(fd, buf, 2, 0);
@@ -335,19 +333,17 @@ static int plan_jobs(shared *sh, const tw_ingest_file *files, size_t nfiles, int
   for (size_t i = 0; i < nfiles; i++) {
     const tw_ingest_file *f = &files[i];
     size_t parts = 1;
-    int nd = -1; /* sniffed by the worker that reads the file, which opens it once */
-    if (f->flags & TW_INGEST_FILE_STDIN) {
-      nd = 0;
-    } else if (threads > 1 && f->size > (int64_t)RANGE_MIN) { /* may be split here */
-      int fd = open(f->path, O_RDONLY | O_CLOEXEC);
-      nd = fd >= 0 && looks_ndjson(f->path, fd);
+    int nd = -1; /* not known: the worker sniffs it on the descriptor it reads */
+    if (threads > 1 && f->size > (int64_t)RANGE_MIN && !(f->flags & TW_INGEST_FILE_STDIN)) {
+      int fd = open(f->path, O_RDONLY | O_CLOEXEC); /* NDJSON this big is split */
+      nd = fd >= 0 && looks_ndjson(fd);
       if (fd >= 0)
         close(fd);
-    }
-    if (nd == 1 && threads > 1 && f->size > (int64_t)RANGE_MIN) {
-      parts = (size_t)(f->size / RANGE_MIN) + 1;
-      if (parts > (size_t)threads * 4)
-        parts = (size_t)threads * 4;
+      if (nd) {
+        parts = (size_t)(f->size / RANGE_MIN) + 1;
+        if (parts > (size_t)threads * 4)
+          parts = (size_t)threads * 4;
+      }
     }
     for (size_t p = 0; p < parts && sh->njobs < cap; p++) {
       job *j = &sh->jobs[sh->njobs++];
